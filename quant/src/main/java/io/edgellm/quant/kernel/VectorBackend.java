@@ -113,6 +113,20 @@ final class VectorBackend implements KernelBackend {
         return blocks - 1;
     }
 
+    /**
+     * Sum of the lanes in lane order. Not {@code reduceLanes(ADD)}: its float summation order differs between the
+     * Java fallback (interpreter) and C2's intrinsic, which would make results depend on JIT timing. Lane-wise
+     * operations (add, fma, conversions) are exact IEEE operations in both, so with this reduction every kernel
+     * result is reproducible bit for bit. Runs once per row.
+     */
+    static float sum(FloatVector v) {
+        float s = 0f;
+        for (int i = 0; i < v.length(); i++) {
+            s += v.lane(i);
+        }
+        return s;
+    }
+
     private static float half(MemorySegment s, long offset) {
         return Float.float16ToFloat(s.get(LittleEndian.SHORT, offset));
     }
@@ -147,7 +161,7 @@ final class VectorBackend implements KernelBackend {
         for (; i <= n - l; i += l) {
             a0 = FloatVector.fromMemorySegment(F, w, wOffset + 4L * i, LE).fma(FloatVector.fromArray(F, x, xOffset + i), a0);
         }
-        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float sum = sum(a0.add(a1).add(a2.add(a3)));
         for (; i < n; i++) {
             sum += w.get(LittleEndian.FLOAT, wOffset + 4L * i) * x[xOffset + i];
         }
@@ -167,7 +181,7 @@ final class VectorBackend implements KernelBackend {
         for (; i <= n - l; i += l) {
             a0 = FloatVector.fromArray(F, a, aOffset + i).fma(FloatVector.fromArray(F, b, bOffset + i), a0);
         }
-        float sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float sum = sum(a0.add(a1));
         for (; i < n; i++) {
             sum += a[aOffset + i] * b[bOffset + i];
         }
@@ -205,7 +219,7 @@ final class VectorBackend implements KernelBackend {
             IntVector h0 = (IntVector) ShortVector.fromMemorySegment(SB, w, wOffset + 2L * i, LE).castShape(IB, 0);
             a0 = halfToFloat(h0).fma(FloatVector.fromArray(FB, x, xOffset + i), a0);
         }
-        float sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float sum = sum(a0.add(a1));
         for (; i < n; i++) {
             sum += half(w, wOffset + 2L * i) * x[xOffset + i];
         }
@@ -231,7 +245,7 @@ final class VectorBackend implements KernelBackend {
                     .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
             a0 = w0.fma(FloatVector.fromArray(FB, x, xOffset + i), a0);
         }
-        float sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float sum = sum(a0.add(a1));
         for (; i < n; i++) {
             int bits = w.get(LittleEndian.SHORT, wOffset + 2L * i) << 16;
             sum += Float.intBitsToFloat(bits) * x[xOffset + i];
@@ -261,7 +275,7 @@ final class VectorBackend implements KernelBackend {
             }
             acc = s.fma(FloatVector.broadcast(FB, half(w, wb)), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = sum(acc);
         if (safe < blocks) {
             sum += ScalarBackend.INSTANCE.dot(GgmlType.Q8_0, w, wOffset + 34L * safe, x, xOffset + 32 * safe, 32 * (blocks - safe));
         }
@@ -290,7 +304,7 @@ final class VectorBackend implements KernelBackend {
             }
             acc = s.fma(FloatVector.broadcast(FB, half(w, wb)), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = sum(acc);
         if (safe < blocks) {
             sum += ScalarBackend.INSTANCE.dot(GgmlType.Q4_0, w, wOffset + 18L * safe, x, xOffset + 32 * safe, 32 * (blocks - safe));
         }
@@ -324,7 +338,7 @@ final class VectorBackend implements KernelBackend {
             }
             acc = s.fma(FloatVector.broadcast(FB, half(w, wb)), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = sum(acc);
         if (safe < blocks) {
             sum += ScalarBackend.INSTANCE.dot(GgmlType.Q5_0, w, wOffset + 22L * safe, x, xOffset + 32 * safe, 32 * (blocks - safe));
         }
@@ -378,7 +392,7 @@ final class VectorBackend implements KernelBackend {
                 acc = xs.fma(FloatVector.broadcast(FB, m), acc);
             }
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD) + minTerms;
+        float sum = sum(acc) + minTerms;
         if (safe < blocks) {
             long wb = wOffset + (long) bpb * safe;
             int xb = xOffset + 32 * safe;
@@ -438,7 +452,7 @@ final class VectorBackend implements KernelBackend {
             float d = half(w, wb) * half(xq, xb);
             acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, d), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return sum(acc);
     }
 
     /**
@@ -467,6 +481,6 @@ final class VectorBackend implements KernelBackend {
             float d = half(w, wb) * half(xq, xb);
             acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F4, d), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return sum(acc);
     }
 }
