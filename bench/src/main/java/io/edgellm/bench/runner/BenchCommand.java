@@ -4,7 +4,6 @@ import io.edgellm.bench.energy.EnergyMeter;
 import io.edgellm.bench.energy.EnergyMeters;
 import io.edgellm.bench.energy.Sysfs;
 import io.edgellm.bench.synth.ModelPreset;
-import io.edgellm.bench.synth.SyntheticModel;
 import io.edgellm.quant.GgmlType;
 
 import java.io.PrintStream;
@@ -99,7 +98,7 @@ public final class BenchCommand implements Callable<Integer> {
     PrintStream out = System.out;
     PrintStream err = System.err;
     /** How models are opened (tests replace this). */
-    BenchRunner.TargetFactory factory = EngineTarget::open;
+    BenchRunner.TargetFactory factory = EngineTargets::open;
 
     @Override
     public Integer call() throws Exception {
@@ -110,6 +109,7 @@ public final class BenchCommand implements Callable<Integer> {
             if (!Files.isRegularFile(m)) {
                 throw new IllegalArgumentException("model file not found: " + m);
             }
+            // (synth:PRESET:TYPE specs are accepted by the JMH benchmarks; here, write one with `edgellm synth`.)
         }
         int cores = Runtime.getRuntime().availableProcessors();
         BenchConfig config = new BenchConfig(models, orDefault(nPrompt, 512), orDefault(nGen, 128),
@@ -163,17 +163,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** Writes (once) and returns the default model: synthetic llama-3.2-1b in Q4_0, seed 42. */
     private Path defaultSyntheticModel() throws Exception {
-        Path dir = cacheDir != null ? cacheDir
-                : Path.of(System.getProperty("user.home"), ".cache", "edgellm");
-        Files.createDirectories(dir);
-        Path file = dir.resolve("synthetic-llama-3.2-1b-Q4_0-seed42.gguf");
-        if (!Files.isRegularFile(file)) {
-            err.println("no -m given: writing a synthetic llama-3.2-1b Q4_0 (random weights) to " + file + " ...");
-            Path tmp = dir.resolve(file.getFileName() + ".tmp");
-            SyntheticModel.write(ModelPreset.byName("llama-3.2-1b"), GgmlType.Q4_0, tmp, null, 42);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
-        return file;
+        Path dir = cacheDir != null ? cacheDir : ModelFiles.cacheDir();
+        err.println("no -m given: using a synthetic llama-3.2-1b Q4_0 (random weights) in " + dir
+                + " (written on first use, ~0.7 GB)");
+        return ModelFiles.synthetic(ModelPreset.byName("llama-3.2-1b"), GgmlType.Q4_0, dir);
     }
-
 }
