@@ -1,0 +1,40 @@
+package io.edgellm.quant.kernel;
+
+import io.edgellm.quant.GgmlType;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The kernel operations, implemented twice: {@code VectorBackend} (JDK Vector API) and {@link ScalarBackend} (the
+ * scalar reference codecs). Callers go through {@link Kernels}, which picks one at class initialization; this
+ * interface keeps every class that references {@code jdk.incubator.vector} behind a reflective load, so nothing links
+ * against the incubator module when it is absent.
+ *
+ * <p>Arguments are validated by {@link Kernels}; implementations may assume in-range offsets and {@code n} a multiple
+ * of the block size.
+ */
+interface KernelBackend {
+
+    /** Human-readable description (e.g. "Vector API, FloatVector 256 bits" or "scalar"). */
+    String description();
+
+    /** Sum over {@code i < n} of {@code W[i] * x[xOffset + i]} for a row of {@code type} at {@code w[wOffset]}. */
+    float dot(GgmlType type, MemorySegment w, long wOffset, float[] x, int xOffset, int n);
+
+    /**
+     * Q4_1 or Q5_1 weights ({@code w_i = d*q_i + m} per block) with activations whose per-block sums are given:
+     * {@code sum_b (d_b * sum_i q_i x_i + m_b * xBlockSums[sumOffset + b])}. With the sums of a Q8_1 activation (its
+     * {@code s} field) this is llama.cpp's {@code ggml_vec_dot_q4_1_q8_1} up to the float summation order.
+     */
+    float dotWithBlockSums(GgmlType type, MemorySegment w, long wOffset, float[] x, int xOffset,
+                           float[] xBlockSums, int sumOffset, int n);
+
+    /** Integer Q8_0·Q8_0: {@code sum_b d_w d_x sum_i qw_i qx_i}, both rows in ggml Q8_0 block layout. */
+    float dotQ8_0Q8_0(MemorySegment w, long wOffset, MemorySegment xq, long xqOffset, int n);
+
+    /** Integer Q4_0·Q8_0: {@code sum_b d_w d_x sum_i (qw_i - 8) qx_i}; w in Q4_0 layout, xq in Q8_0 layout. */
+    float dotQ4_0Q8_0(MemorySegment w, long wOffset, MemorySegment xq, long xqOffset, int n);
+
+    /** Plain F32 dot of two float arrays. */
+    float dotF32(float[] a, int aOffset, float[] b, int bOffset, int n);
+}

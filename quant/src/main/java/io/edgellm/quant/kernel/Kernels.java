@@ -1,0 +1,165 @@
+package io.edgellm.quant.kernel;
+
+import io.edgellm.quant.GgmlType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/**
+ * Per-type dot products of one weight row (ggml block layout, in a {@link MemorySegment}) with activations.
+ *
+ * <p>Two implementations sit behind this class, chosen once when it is initialized:
+ * <ul>
+ *   <li>the Vector API kernels ({@code VectorBackend}), written once for any vector width
+ *       ({@code FloatVector.SPECIES_PREFERRED}: 128-bit NEON, 256-bit AVX2, 512-bit AVX-512/SVE, wider SVE), used
+ *       when the module {@code jdk.incubator.vector} is in the boot layer (JVM flag
+ *       {@code --add-modules jdk.incubator.vector});</li>
+ *   <li>the scalar reference codecs of {@code io.edgellm.quant.ggml} otherwise, or when the system property
+ *       {@value #PROPERTY}{@code =scalar} is set. One SLF4J warning says so.</li>
+ * </ul>
+ * Supported weight types for {@link #dot}: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1 (fused vector kernels) and
+ * Q2_K, Q3_K, Q4_K, Q5_K, Q6_K (each 256-element super-block dequantized into a per-thread scratch, then a vector
+ * FMA). All methods are thread-safe and allocation-free after warm-up.
+ */
+public final class Kernels {
+
+    /** System property that selects the implementation: {@code auto} (default) or {@code scalar}. */
+    public static final String PROPERTY = "edgellm.kernels";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Kernels.class);
+
+    static final KernelBackend BACKEND = select();
+
+    private Kernels() {
+    }
+
+    private static KernelBackend select() {
+        String mode = System.getProperty(PROPERTY, "auto").trim();
+        if (mode.equalsIgnoreCase("scalar")) {
+            LOG.warn("edgellm kernels: using the SCALAR fallback because -D{}=scalar is set (much slower than the "
+                    + "Vector API kernels)", PROPERTY);
+            return ScalarBackend.INSTANCE;
+        }
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            LOG.warn("edgellm kernels: module jdk.incubator.vector is not loaded, so the SCALAR fallback kernels are "
+                    + "used (several times slower). Start the JVM with --add-modules jdk.incubator.vector to use the "
+                    + "Vector API kernels.");
+            return ScalarBackend.INSTANCE;
+        }
+        try {
+            // Loaded by name so that nothing links against jdk.incubator.vector unless it is present.
+            Class<?> c = Class.forName("io.edgellm.quant.kernel.VectorBackend");
+            KernelBackend backend = (KernelBackend) c.getDeclaredConstructor().newInstance();
+            LOG.debug("edgellm kernels: {}", backend.description());
+            return backend;
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            LOG.warn("edgellm kernels: the Vector API kernels are unavailable ({}), so the SCALAR fallback kernels "
+                    + "are used (several times slower)", cause.toString());
+            return ScalarBackend.INSTANCE;
+        }
+    }
+
+    /** Which implementation is in use, e.g. {@code "Vector API: FloatVector.SPECIES_PREFERRED = Species[float, 8, S_256_BIT] ..."}. */
+    public static String description() {
+        return BACKEND.description();
+    }
+
+    /** True when the Vector API kernels are in use, false for the scalar fallback. */
+    public static boolean isVectorized() {
+        return BACKEND != ScalarBackend.INSTANCE;
+    }
+
+    /**
+     * Dot product of one weight row with F32 activations: {@code sum_{i<n} W[i] * x[xOffset + i]} where {@code W} is
+     * the dequantized row (the activations are used exactly; see {@link ActivationPrecision}).
+     *
+     * @param type    weight type: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K
+     * @param w       weight bytes (little-endian ggml blocks)
+     * @param wOffset byte offset of the row's first block
+     * @param x       activations
+     * @param xOffset index of the first activation
+     * @param n       row length in elements, a multiple of {@code type.blockSize()}
+     * @return the dot product (float summation order differs from the scalar reference: compare with a tolerance)
+     * @throws IllegalArgumentException for a bad {@code n}, an unsupported type, or a row outside {@code w}
+     * @throws IndexOutOfBoundsException if {@code x} is too short
+     */
+    public static float dot(GgmlType type, MemorySegment w, long wOffset, float[] x, int xOffset, int n) {
+        checkRow(type, w, wOffset, n, "w");
+        Objects.checkFromIndexSize(xOffset, n, x.length);
+        return BACKEND.dot(type, w, wOffset, x, xOffset, n);
+    }
+
+    /**
+     * llama.cpp's integer dot product {@code ggml_vec_dot_q8_0_q8_0}: Q8_0 weights with Q8_0-quantized activations
+     * (ggml layout, e.g. from {@code Quantize.row(GgmlType.Q8_0, ...)}): per block the exact integer sum of the 32
+     * products times {@code d_w * d_x}.
+     *
+     * @param w        Q8_0 weight row at {@code wOffset}
+     * @param xq       Q8_0 activation row at {@code xqOffset}
+     * @param n        elements, a multiple of 32
+     * @return the dot product
+     * @throws IllegalArgumentException for a bad {@code n} or rows outside the segments
+     */
+    public static float dotQ8_0Q8_0(MemorySegment w, long wOffset, MemorySegment xq, long xqOffset, int n) {
+        checkRow(GgmlType.Q8_0, w, wOffset, n, "w");
+        checkRow(GgmlType.Q8_0, xq, xqOffset, n, "xq");
+        return BACKEND.dotQ8_0Q8_0(w, wOffset, xq, xqOffset, n);
+    }
+
+    /**
+     * llama.cpp's integer dot product {@code ggml_vec_dot_q4_0_q8_0}: Q4_0 weights (quants {@code q - 8}) with
+     * Q8_0-quantized activations.
+     *
+     * @param w        Q4_0 weight row at {@code wOffset}
+     * @param xq       Q8_0 activation row at {@code xqOffset}
+     * @param n        elements, a multiple of 32
+     * @return the dot product
+     * @throws IllegalArgumentException for a bad {@code n} or rows outside the segments
+     */
+    public static float dotQ4_0Q8_0(MemorySegment w, long wOffset, MemorySegment xq, long xqOffset, int n) {
+        checkRow(GgmlType.Q4_0, w, wOffset, n, "w");
+        checkRow(GgmlType.Q8_0, xq, xqOffset, n, "xq");
+        return BACKEND.dotQ4_0Q8_0(w, wOffset, xq, xqOffset, n);
+    }
+
+    /**
+     * Q4_1 / Q5_1 weights ({@code w = d*q + m}) with activations {@code x} whose per-32-block sums are supplied:
+     * {@code sum_b (d_b * sum_i q_i x_i + m_b * xBlockSums[sumOffset + b])}. With the dequantized values and the
+     * {@code s} fields of a Q8_1 activation this is llama.cpp's {@code ggml_vec_dot_q4_1_q8_1} /
+     * {@code ggml_vec_dot_q5_1_q8_1} up to float summation order.
+     *
+     * @throws IllegalArgumentException for another type, a bad {@code n} or a row outside {@code w}
+     */
+    public static float dotWithBlockSums(GgmlType type, MemorySegment w, long wOffset, float[] x, int xOffset,
+                                         float[] xBlockSums, int sumOffset, int n) {
+        if (type != GgmlType.Q4_1 && type != GgmlType.Q5_1) {
+            throw new IllegalArgumentException("dotWithBlockSums takes Q4_1 or Q5_1 weights, not " + type);
+        }
+        checkRow(type, w, wOffset, n, "w");
+        Objects.checkFromIndexSize(xOffset, n, x.length);
+        Objects.checkFromIndexSize(sumOffset, n / 32, xBlockSums.length);
+        return BACKEND.dotWithBlockSums(type, w, wOffset, x, xOffset, xBlockSums, sumOffset, n);
+    }
+
+    /** Plain F32 dot product {@code sum_{i<n} a[aOffset+i] * b[bOffset+i]} (vectorized when available). */
+    public static float dotF32(float[] a, int aOffset, float[] b, int bOffset, int n) {
+        Objects.checkFromIndexSize(aOffset, n, a.length);
+        Objects.checkFromIndexSize(bOffset, n, b.length);
+        return BACKEND.dotF32(a, aOffset, b, bOffset, n);
+    }
+
+    static void checkRow(GgmlType type, MemorySegment s, long offset, int n, String what) {
+        if (n < 0 || n % type.blockSize() != 0) {
+            throw new IllegalArgumentException(what + ": row length " + n + " is not a non-negative multiple of the "
+                    + type + " block size " + type.blockSize());
+        }
+        long bytes = type.rowBytes(n);
+        if (offset < 0 || offset > s.byteSize() - bytes) {
+            throw new IllegalArgumentException(what + ": " + type + " row of " + n + " elements (" + bytes
+                    + " bytes) at byte offset " + offset + " lies outside the " + s.byteSize() + "-byte segment");
+        }
+    }
+}

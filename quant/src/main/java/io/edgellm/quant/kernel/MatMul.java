@@ -1,0 +1,305 @@
+package io.edgellm.quant.kernel;
+
+import io.edgellm.quant.GgmlType;
+import io.edgellm.quant.ggml.Dequantize;
+import io.edgellm.quant.ggml.Half;
+import io.edgellm.quant.ggml.LittleEndian;
+import io.edgellm.quant.ggml.Quantize;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/**
+ * Weight matrix × activations: {@code y[b][r] = W[r,:] · x[b]} for a {@link QTensor} {@code W} of
+ * {@code rows × cols}, split across a {@link Parallel} pool by output rows.
+ *
+ * <h2>Activations</h2>
+ * With {@link ActivationPrecision#VEC_DOT_TYPE} (the default) every activation row is first rounded to
+ * {@code W.type().vecDotType()}, as llama.cpp's CPU backend does:
+ * <ul>
+ *   <li>Q8_0 / Q4_0 weights: x is quantized to Q8_0 once per row and the integer kernels
+ *       ({@link Kernels#dotQ8_0Q8_0}, {@link Kernels#dotQ4_0Q8_0}) run on it;</li>
+ *   <li>Q4_1 / Q5_1: x is quantized to Q8_1 and dequantized back; the Q8_1 block sums {@code s} feed the
+ *       {@code m} term ({@link Kernels#dotWithBlockSums});</li>
+ *   <li>Q5_0 (Q8_0), F16 (F16), BF16 (BF16), K-quants (Q8_K): x is rounded to that type and back, then the float
+ *       kernels run. This equals llama.cpp's integer dot up to float summation order.</li>
+ * </ul>
+ * With {@link ActivationPrecision#F32} the F32 activations are used as they are.
+ *
+ * <h2>Batches</h2>
+ * {@link #matmul} reads each weight row once per batch tile: for each row of W (in the worker's row range), for each
+ * activation row of the tile, one dot product; the weight row stays in L1/L2 across the tile. The tile is chosen so
+ * that the tile's activations stay in cache (~256 KiB). K-quant rows are dequantized into a per-worker scratch once
+ * per tile and then multiplied with every activation row.
+ *
+ * <h2>Threads and memory</h2>
+ * Scratch buffers belong to the instance and grow only when a larger shape first appears; the hot loop does not
+ * allocate. An instance is not thread-safe: use one per inference session/thread. Results do not depend on the pool
+ * size (each output is computed by the same code on the same data).
+ */
+public final class MatMul {
+
+    /** Activation bytes a batch tile should stay within. */
+    private static final int TILE_BYTES = 256 * 1024;
+
+    private enum Mode {
+        /** Q8_0 weights · Q8_0 activations (integer). */
+        INT_Q8_0,
+        /** Q4_0 weights · Q8_0 activations (integer). */
+        INT_Q4_0,
+        /** float kernel on activations {@code act} (the input or its rounded copy). */
+        FLOAT,
+        /** Q4_1/Q5_1 float kernel with the Q8_1 block sums. */
+        FLOAT_SUMS,
+        /** weight row dequantized into a scratch, then F32 dots (K-quants). */
+        DEQUANT_ROW
+    }
+
+    private final Parallel pool;
+    private ActivationPrecision precision = ActivationPrecision.VEC_DOT_TYPE;
+
+    // scratch, grown on demand
+    private byte[] quantBytes = new byte[0];
+    private MemorySegment quant = MemorySegment.ofArray(quantBytes);
+    private float[] rounded = new float[0];
+    private float[] blockSums = new float[0];
+    private float[][] rowScratch;
+
+    // the call in progress, read by the task
+    private QTensor w;
+    private Mode mode;
+    private float[] act;
+    private int actOffset;
+    private long quantRowBytes;
+    private int batch;
+    private int tile;
+    private float[] out;
+    private int outOffset;
+    private final RangeTask task = this::rows;
+
+    /**
+     * @param pool the threads the row ranges are split over (not closed by this class)
+     */
+    public MatMul(Parallel pool) {
+        this.pool = Objects.requireNonNull(pool, "pool");
+        this.rowScratch = new float[pool.threads()][0];
+    }
+
+    /** Sets how activations are rounded before the dot products (default {@link ActivationPrecision#VEC_DOT_TYPE}). */
+    public MatMul activationPrecision(ActivationPrecision precision) {
+        this.precision = Objects.requireNonNull(precision, "precision");
+        return this;
+    }
+
+    /** The current activation precision. */
+    public ActivationPrecision activationPrecision() {
+        return precision;
+    }
+
+    /** The pool this instance runs on. */
+    public Parallel pool() {
+        return pool;
+    }
+
+    /**
+     * {@code y[yOffset + r] = W[r,:] · x[xOffset .. xOffset + cols)} for every row {@code r} of {@code w}.
+     *
+     * @throws IllegalArgumentException if the weight type has no kernel
+     * @throws IndexOutOfBoundsException if {@code x} or {@code y} is too short
+     */
+    public void matvec(QTensor w, float[] x, int xOffset, float[] y, int yOffset) {
+        matmul(w, x, xOffset, 1, y, yOffset);
+    }
+
+    /**
+     * For {@code b < batch}: {@code y[yOffset + b*rows + r] = W[r,:] · x[xOffset + b*cols ..]}: {@code x} holds
+     * {@code batch} activation rows of {@code w.cols()} floats, {@code y} receives {@code batch} rows of
+     * {@code w.rows()} floats.
+     *
+     * @throws IllegalArgumentException if {@code batch < 1} or the weight type has no kernel
+     * @throws IndexOutOfBoundsException if {@code x} or {@code y} is too short
+     */
+    public void matmul(QTensor w, float[] x, int xOffset, int batch, float[] y, int yOffset) {
+        Objects.requireNonNull(w, "w");
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch must be >= 1, got " + batch);
+        }
+        int cols = w.cols();
+        int rows = w.rows();
+        Objects.checkFromIndexSize(xOffset, Math.multiplyExact(batch, cols), x.length);
+        Objects.checkFromIndexSize(yOffset, Math.multiplyExact(batch, rows), y.length);
+        GgmlType type = w.type();
+        boolean vecDot = precision == ActivationPrecision.VEC_DOT_TYPE;
+        long actRowBytes;
+        switch (type) {
+            case Q8_0, Q4_0 -> {
+                if (vecDot) {
+                    mode = type == GgmlType.Q8_0 ? Mode.INT_Q8_0 : Mode.INT_Q4_0;
+                    quantizeRows(GgmlType.Q8_0, x, xOffset, batch, cols);
+                    actRowBytes = quantRowBytes;
+                } else {
+                    mode = Mode.FLOAT;
+                    useInput(x, xOffset);
+                    actRowBytes = 4L * cols;
+                }
+            }
+            case F32, F16, BF16, Q5_0 -> {
+                mode = Mode.FLOAT;
+                if (vecDot && type != GgmlType.F32) {
+                    roundRows(type.vecDotType(), x, xOffset, batch, cols, false);
+                } else {
+                    useInput(x, xOffset);
+                }
+                actRowBytes = 4L * cols;
+            }
+            case Q4_1, Q5_1 -> {
+                if (vecDot) {
+                    mode = Mode.FLOAT_SUMS;
+                    roundRows(GgmlType.Q8_1, x, xOffset, batch, cols, true);
+                } else {
+                    mode = Mode.FLOAT;
+                    useInput(x, xOffset);
+                }
+                actRowBytes = 4L * cols;
+            }
+            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> {
+                mode = Mode.DEQUANT_ROW;
+                if (vecDot) {
+                    roundRows(GgmlType.Q8_K, x, xOffset, batch, cols, false);
+                } else {
+                    useInput(x, xOffset);
+                }
+                actRowBytes = Long.MAX_VALUE;     // one tile: dequantize each weight row once
+                for (int i = 0; i < rowScratch.length; i++) {
+                    if (rowScratch[i].length < cols) {
+                        rowScratch[i] = new float[cols];
+                    }
+                }
+            }
+            default -> throw new IllegalArgumentException("tensor '" + w.name() + "': no matmul kernel for type " + type);
+        }
+        this.w = w;
+        this.batch = batch;
+        this.tile = actRowBytes == Long.MAX_VALUE ? batch : (int) Math.max(1, Math.min(batch, TILE_BYTES / actRowBytes));
+        this.out = y;
+        this.outOffset = yOffset;
+        try {
+            pool.forRange(rows, task);
+        } finally {
+            this.w = null;
+            this.out = null;
+            this.act = null;
+        }
+    }
+
+    private void useInput(float[] x, int xOffset) {
+        act = x;
+        actOffset = xOffset;
+    }
+
+    /** Quantizes the batch rows into {@link #quant} (one {@code type.rowBytes(cols)} row per activation row). */
+    private void quantizeRows(GgmlType type, float[] x, int xOffset, int batch, int cols) {
+        quantRowBytes = type.rowBytes(cols);
+        ensureQuant(quantRowBytes * batch);
+        for (int b = 0; b < batch; b++) {
+            Quantize.row(type, x, xOffset + b * cols, cols, quant, b * quantRowBytes);
+        }
+    }
+
+    /**
+     * Rounds the batch rows to {@code type} and back into {@link #rounded}; with {@code sums} also stores the Q8_1
+     * block sums ({@code s}, f16 at byte 2 of each 36-byte block) into {@link #blockSums}.
+     */
+    private void roundRows(GgmlType type, float[] x, int xOffset, int batch, int cols, boolean sums) {
+        int n = batch * cols;
+        if (rounded.length < n) {
+            rounded = new float[n];
+        }
+        if (type == GgmlType.F16) {               // cheap direct paths (same rounding as the codecs)
+            for (int i = 0; i < n; i++) {
+                rounded[i] = Half.toFloat(Half.fromFloat(x[xOffset + i]));
+            }
+        } else if (type == GgmlType.BF16) {
+            for (int i = 0; i < n; i++) {
+                rounded[i] = Half.bf16ToFloat(Half.floatToBf16(x[xOffset + i]));
+            }
+        } else {
+            quantizeRows(type, x, xOffset, batch, cols);
+            for (int b = 0; b < batch; b++) {
+                Dequantize.row(type, quant, b * quantRowBytes, rounded, b * cols, cols);
+            }
+            if (sums) {
+                int blocks = cols / 32;
+                if (blockSums.length < batch * blocks) {
+                    blockSums = new float[batch * blocks];
+                }
+                for (int b = 0; b < batch; b++) {
+                    for (int k = 0; k < blocks; k++) {
+                        blockSums[b * blocks + k] = LittleEndian.readHalf(quant, b * quantRowBytes + 36L * k + 2);
+                    }
+                }
+            }
+        }
+        act = rounded;
+        actOffset = 0;
+    }
+
+    private void ensureQuant(long bytes) {
+        if (quantBytes.length < bytes) {
+            if (bytes > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("activation batch too large: " + bytes + " bytes");
+            }
+            quantBytes = new byte[(int) bytes];
+            quant = MemorySegment.ofArray(quantBytes);
+        }
+    }
+
+    /** The task: rows {@code [start, end)} of W for every activation row, tile by tile. */
+    private void rows(int start, int end, int worker) {
+        QTensor w = this.w;
+        GgmlType type = w.type();
+        MemorySegment data = w.data();
+        int cols = w.cols();
+        int nRows = w.rows();
+        long rowBytes = w.rowBytes();
+        float[] y = out;
+        KernelBackend k = Kernels.BACKEND;
+        int blocks = cols / 32;
+        for (int b0 = 0; b0 < batch; b0 += tile) {
+            int b1 = Math.min(batch, b0 + tile);
+            for (int r = start; r < end; r++) {
+                long wo = r * rowBytes;
+                switch (mode) {
+                    case INT_Q8_0 -> {
+                        for (int b = b0; b < b1; b++) {
+                            y[outOffset + b * nRows + r] = k.dotQ8_0Q8_0(data, wo, quant, b * quantRowBytes, cols);
+                        }
+                    }
+                    case INT_Q4_0 -> {
+                        for (int b = b0; b < b1; b++) {
+                            y[outOffset + b * nRows + r] = k.dotQ4_0Q8_0(data, wo, quant, b * quantRowBytes, cols);
+                        }
+                    }
+                    case FLOAT -> {
+                        for (int b = b0; b < b1; b++) {
+                            y[outOffset + b * nRows + r] = k.dot(type, data, wo, act, actOffset + b * cols, cols);
+                        }
+                    }
+                    case FLOAT_SUMS -> {
+                        for (int b = b0; b < b1; b++) {
+                            y[outOffset + b * nRows + r] = k.dotWithBlockSums(type, data, wo, act, actOffset + b * cols,
+                                    blockSums, b * blocks, cols);
+                        }
+                    }
+                    case DEQUANT_ROW -> {
+                        float[] s = rowScratch[worker];
+                        Dequantize.row(type, data, wo, s, 0, cols);
+                        for (int b = b0; b < b1; b++) {
+                            y[outOffset + b * nRows + r] = k.dotF32(s, 0, act, actOffset + b * cols, cols);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

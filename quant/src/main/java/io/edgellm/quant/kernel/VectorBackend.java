@@ -1,0 +1,486 @@
+package io.edgellm.quant.kernel;
+
+import io.edgellm.quant.GgmlType;
+import io.edgellm.quant.ggml.Dequantize;
+import io.edgellm.quant.ggml.LittleEndian;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
+/**
+ * The Vector API kernels, written once for any vector width (NEON 128, AVX2 256, AVX-512 / SVE 512, and SVE up to
+ * 2048 bits). Loaded reflectively by {@link Kernels} only when {@code jdk.incubator.vector} is present.
+ *
+ * <h2>Species</h2>
+ * <ul>
+ *   <li>{@link #F} = {@code FloatVector.SPECIES_PREFERRED}: dense rows (F32 and the K-quant scratch), any width.</li>
+ *   <li>Block kernels work on 32-element ggml blocks whose quants are stored in runs of 16 or 32 bytes, so a vector
+ *       must not be longer than such a run: {@link #FB} is the float species of {@code min(preferred, 512)} bits
+ *       (4, 8 or 16 lanes). {@link #IB}/{@link #SB} have the same lane count for ints/shorts; {@link #BB} is the byte
+ *       species used to load {@code FB.length()} quants: at least 64 bits (8 lanes), the smallest byte vector.</li>
+ *   <li>When {@code FB} has 4 lanes (128-bit NEON), a {@link #BB} load reads 8 bytes of which 4 are used: the load
+ *       runs {@link #OVER_READ} bytes past the quants. That is harmless inside a row (the next block), but the very
+ *       last block of a segment could read outside it, so that one block goes to the scalar code.</li>
+ *   <li>The integer kernels hold 4 packed quants per int lane and pick byte {@code k} with shifts:
+ *       {@code (v << (24 - 8k)) >> 24}. Weights and activations are unpacked identically, so the lane order does
+ *       not matter for the dot product. {@link #I8}: ints of {@code min(preferred, 256)} bits (≤ 32 bytes = one Q8_0
+ *       block of quants); {@link #I4}: {@code min(preferred, 128)} bits (≤ 16 bytes = one Q4_0 block of nibbles).</li>
+ * </ul>
+ * Block layouts are drawn in the {@code io.edgellm.quant.ggml} codecs ({@code Q8_0Codec}, {@code Q4_0Codec}, ...).
+ */
+final class VectorBackend implements KernelBackend {
+
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int PREFERRED_BITS = Integer.highestOneBit(F.vectorBitSize());
+
+    private static final VectorShape BLOCK_SHAPE = VectorShape.forBitSize(Math.min(PREFERRED_BITS, 512));
+    static final VectorSpecies<Float> FB = VectorSpecies.of(float.class, BLOCK_SHAPE);
+    static final VectorSpecies<Integer> IB = VectorSpecies.of(int.class, BLOCK_SHAPE);
+    private static final int LB = FB.length();
+    static final VectorSpecies<Byte> BB = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, LB * 8)));
+    static final VectorSpecies<Short> SB = VectorSpecies.of(short.class, VectorShape.forBitSize(LB * 16));
+    /** Bytes a {@link #BB} load reads beyond the {@code LB} quants it is used for. */
+    static final int OVER_READ = BB.length() - LB;
+
+    private static final VectorShape I8_SHAPE = VectorShape.forBitSize(Math.min(PREFERRED_BITS, 256));
+    static final VectorSpecies<Integer> I8 = VectorSpecies.of(int.class, I8_SHAPE);
+    private static final VectorSpecies<Float> F8 = VectorSpecies.of(float.class, I8_SHAPE);
+    private static final VectorShape I4_SHAPE = VectorShape.forBitSize(Math.min(PREFERRED_BITS, 128));
+    static final VectorSpecies<Integer> I4 = VectorSpecies.of(int.class, I4_SHAPE);
+    private static final VectorSpecies<Float> F4 = VectorSpecies.of(float.class, I4_SHAPE);
+
+    /** Lane indices 0, 1, 2, ... of {@link #IB}: bit {@code j + lane} of a Q5 {@code qh} word is lane's 5th bit. */
+    private static final IntVector IOTA = IntVector.zero(IB).addIndex(1);
+
+    /** Per-thread scratch for the K-quant rows (dequantized then dotted). */
+    private static final ThreadLocal<float[]> ROW_SCRATCH = ThreadLocal.withInitial(() -> new float[256]);
+
+    /** The smallest preferred width the block kernels support (a 64-bit vector has no 2-lane byte species). */
+    static final int MIN_BITS = 128;
+
+    VectorBackend() {
+        if (PREFERRED_BITS < MIN_BITS) {
+            throw new UnsupportedOperationException("preferred vector size " + F.vectorBitSize()
+                    + " bits is below " + MIN_BITS);
+        }
+    }
+
+    @Override
+    public String description() {
+        return "Vector API: FloatVector.SPECIES_PREFERRED = " + F + ", block species " + FB + ", integer species "
+                + I8 + " / " + I4;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Dispatch
+
+    @Override
+    public float dot(GgmlType type, MemorySegment w, long wOffset, float[] x, int xOffset, int n) {
+        return switch (type) {
+            case F32 -> dotF32(w, wOffset, x, xOffset, n);
+            case F16 -> dotF16(w, wOffset, x, xOffset, n);
+            case BF16 -> dotBF16(w, wOffset, x, xOffset, n);
+            case Q8_0 -> dotQ8_0(w, wOffset, x, xOffset, n);
+            case Q4_0 -> dotQ4_0(w, wOffset, x, xOffset, n);
+            case Q4_1 -> dotQx_1(type, w, wOffset, x, xOffset, null, 0, n);
+            case Q5_1 -> dotQx_1(type, w, wOffset, x, xOffset, null, 0, n);
+            case Q5_0 -> dotQ5_0(w, wOffset, x, xOffset, n);
+            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K, Q8_1 -> dotViaScratch(type, w, wOffset, x, xOffset, n);
+            default -> throw new IllegalArgumentException("no dot product for ggml type " + type);
+        };
+    }
+
+    @Override
+    public float dotWithBlockSums(GgmlType type, MemorySegment w, long wOffset, float[] x, int xOffset,
+                                  float[] xBlockSums, int sumOffset, int n) {
+        return dotQx_1(type, w, wOffset, x, xOffset, xBlockSums, sumOffset, n);
+    }
+
+    /** Blocks of {@code bpb} bytes whose vector loads stay inside {@code w}; the rest (at most one) go scalar. */
+    private static int safeBlocks(MemorySegment w, long wOffset, int blocks, int bpb) {
+        if (OVER_READ == 0 || wOffset + (long) blocks * bpb + OVER_READ <= w.byteSize()) {
+            return blocks;
+        }
+        return blocks - 1;
+    }
+
+    /**
+     * Sum of the lanes in lane order. Not {@code reduceLanes(ADD)}: its float summation order differs between the
+     * Java fallback (interpreter) and C2's intrinsic, which would make results depend on JIT timing. Lane-wise
+     * operations (add, fma, conversions) are exact IEEE operations in both, so with this reduction every kernel
+     * result is reproducible bit for bit. Runs once per row.
+     */
+    static float sum(FloatVector v) {
+        float s = 0f;
+        for (int i = 0; i < v.length(); i++) {
+            s += v.lane(i);
+        }
+        return s;
+    }
+
+    private static float half(MemorySegment s, long offset) {
+        return Float.float16ToFloat(s.get(LittleEndian.SHORT, offset));
+    }
+
+    /** {@code FB.length()} quants starting at {@code offset}, sign-extended to int lanes. */
+    private static IntVector loadBytesAsInts(MemorySegment w, long offset) {
+        return (IntVector) ByteVector.fromMemorySegment(BB, w, offset, LE).castShape(IB, 0);
+    }
+
+    private static FloatVector toFloat(IntVector v) {
+        return (FloatVector) v.convert(VectorOperators.I2F, 0);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Dense rows: F32, F16, BF16
+
+    static float dotF32(MemorySegment w, long wOffset, float[] x, int xOffset, int n) {
+        int l = F.length();
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F);
+        int i = 0;
+        // four independent accumulators hide the FMA latency
+        for (; i <= n - 4 * l; i += 4 * l) {
+            long o = wOffset + 4L * i;
+            a0 = FloatVector.fromMemorySegment(F, w, o, LE).fma(FloatVector.fromArray(F, x, xOffset + i), a0);
+            a1 = FloatVector.fromMemorySegment(F, w, o + 4L * l, LE).fma(FloatVector.fromArray(F, x, xOffset + i + l), a1);
+            a2 = FloatVector.fromMemorySegment(F, w, o + 8L * l, LE).fma(FloatVector.fromArray(F, x, xOffset + i + 2 * l), a2);
+            a3 = FloatVector.fromMemorySegment(F, w, o + 12L * l, LE).fma(FloatVector.fromArray(F, x, xOffset + i + 3 * l), a3);
+        }
+        for (; i <= n - l; i += l) {
+            a0 = FloatVector.fromMemorySegment(F, w, wOffset + 4L * i, LE).fma(FloatVector.fromArray(F, x, xOffset + i), a0);
+        }
+        float sum = sum(a0.add(a1).add(a2.add(a3)));
+        for (; i < n; i++) {
+            sum += w.get(LittleEndian.FLOAT, wOffset + 4L * i) * x[xOffset + i];
+        }
+        return sum;
+    }
+
+    @Override
+    public float dotF32(float[] a, int aOffset, float[] b, int bOffset, int n) {
+        int l = F.length();
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        int i = 0;
+        for (; i <= n - 2 * l; i += 2 * l) {
+            a0 = FloatVector.fromArray(F, a, aOffset + i).fma(FloatVector.fromArray(F, b, bOffset + i), a0);
+            a1 = FloatVector.fromArray(F, a, aOffset + i + l).fma(FloatVector.fromArray(F, b, bOffset + i + l), a1);
+        }
+        for (; i <= n - l; i += l) {
+            a0 = FloatVector.fromArray(F, a, aOffset + i).fma(FloatVector.fromArray(F, b, bOffset + i), a0);
+        }
+        float sum = sum(a0.add(a1));
+        for (; i < n; i++) {
+            sum += a[aOffset + i] * b[bOffset + i];
+        }
+        return sum;
+    }
+
+    /**
+     * IEEE half bits (in the low 16 bits of each int lane, sign-extended) to float, exactly, without touching float
+     * subnormals: normal numbers re-bias the exponent (15 → 127, i.e. add 112 << 23 to {@code bits << 13}),
+     * subnormals are {@code mantissa * 2^-24}, Inf/NaN get exponent 255; then the sign bit goes back on top.
+     */
+    static FloatVector halfToFloat(IntVector h) {
+        IntVector mag = h.and(0x7FFF);
+        IntVector shifted = mag.lanewise(VectorOperators.LSHL, 13);
+        IntVector normal = shifted.add(112 << 23);
+        IntVector subnormal = toFloat(mag).mul(0x1p-24f).reinterpretAsInts();
+        IntVector special = shifted.or(0x7F800000);
+        IntVector bits = normal.blend(subnormal, mag.compare(VectorOperators.LT, 0x0400))
+                .blend(special, mag.compare(VectorOperators.GE, 0x7C00));
+        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+    }
+
+    static float dotF16(MemorySegment w, long wOffset, float[] x, int xOffset, int n) {
+        FloatVector a0 = FloatVector.zero(FB);
+        FloatVector a1 = FloatVector.zero(FB);
+        int i = 0;
+        for (; i <= n - 2 * LB; i += 2 * LB) {
+            long o = wOffset + 2L * i;
+            IntVector h0 = (IntVector) ShortVector.fromMemorySegment(SB, w, o, LE).castShape(IB, 0);
+            IntVector h1 = (IntVector) ShortVector.fromMemorySegment(SB, w, o + 2L * LB, LE).castShape(IB, 0);
+            a0 = halfToFloat(h0).fma(FloatVector.fromArray(FB, x, xOffset + i), a0);
+            a1 = halfToFloat(h1).fma(FloatVector.fromArray(FB, x, xOffset + i + LB), a1);
+        }
+        for (; i <= n - LB; i += LB) {
+            IntVector h0 = (IntVector) ShortVector.fromMemorySegment(SB, w, wOffset + 2L * i, LE).castShape(IB, 0);
+            a0 = halfToFloat(h0).fma(FloatVector.fromArray(FB, x, xOffset + i), a0);
+        }
+        float sum = sum(a0.add(a1));
+        for (; i < n; i++) {
+            sum += half(w, wOffset + 2L * i) * x[xOffset + i];
+        }
+        return sum;
+    }
+
+    static float dotBF16(MemorySegment w, long wOffset, float[] x, int xOffset, int n) {
+        FloatVector a0 = FloatVector.zero(FB);
+        FloatVector a1 = FloatVector.zero(FB);
+        int i = 0;
+        // bf16 is the top half of a float: shift the 16 bits up
+        for (; i <= n - 2 * LB; i += 2 * LB) {
+            long o = wOffset + 2L * i;
+            FloatVector w0 = ((IntVector) ShortVector.fromMemorySegment(SB, w, o, LE).castShape(IB, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector w1 = ((IntVector) ShortVector.fromMemorySegment(SB, w, o + 2L * LB, LE).castShape(IB, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            a0 = w0.fma(FloatVector.fromArray(FB, x, xOffset + i), a0);
+            a1 = w1.fma(FloatVector.fromArray(FB, x, xOffset + i + LB), a1);
+        }
+        for (; i <= n - LB; i += LB) {
+            FloatVector w0 = ((IntVector) ShortVector.fromMemorySegment(SB, w, wOffset + 2L * i, LE).castShape(IB, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            a0 = w0.fma(FloatVector.fromArray(FB, x, xOffset + i), a0);
+        }
+        float sum = sum(a0.add(a1));
+        for (; i < n; i++) {
+            int bits = w.get(LittleEndian.SHORT, wOffset + 2L * i) << 16;
+            sum += Float.intBitsToFloat(bits) * x[xOffset + i];
+        }
+        return sum;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // 32-element block formats with F32 activations
+
+    /**
+     * Q8_0 (34 bytes: {@code d f16 | qs[32] int8}): per block {@code d * sum(qs[i] * x[i])}. The 32 quants are
+     * loaded {@code LB} at a time, converted byte → float and multiplied into a block accumulator, which is scaled
+     * once per block.
+     */
+    static float dotQ8_0(MemorySegment w, long wOffset, float[] x, int xOffset, int n) {
+        int blocks = n / 32;
+        int safe = safeBlocks(w, wOffset, blocks, 34);
+        FloatVector acc = FloatVector.zero(FB);
+        for (int b = 0; b < safe; b++) {
+            long wb = wOffset + 34L * b;
+            int xb = xOffset + 32 * b;
+            FloatVector s = FloatVector.zero(FB);
+            for (int j = 0; j < 32; j += LB) {
+                FloatVector q = (FloatVector) ByteVector.fromMemorySegment(BB, w, wb + 2 + j, LE).castShape(FB, 0);
+                s = q.fma(FloatVector.fromArray(FB, x, xb + j), s);
+            }
+            acc = s.fma(FloatVector.broadcast(FB, half(w, wb)), acc);
+        }
+        float sum = sum(acc);
+        if (safe < blocks) {
+            sum += ScalarBackend.INSTANCE.dot(GgmlType.Q8_0, w, wOffset + 34L * safe, x, xOffset + 32 * safe, 32 * (blocks - safe));
+        }
+        return sum;
+    }
+
+    /**
+     * Q4_0 (18 bytes: {@code d f16 | qs[16]}): element {@code j} is the low nibble of {@code qs[j]} minus 8,
+     * element {@code j + 16} the high nibble minus 8. Nibbles are unpacked in int lanes, converted to float and
+     * multiplied with {@code x[j..]} and {@code x[j+16..]}.
+     */
+    static float dotQ4_0(MemorySegment w, long wOffset, float[] x, int xOffset, int n) {
+        int blocks = n / 32;
+        int safe = safeBlocks(w, wOffset, blocks, 18);
+        FloatVector acc = FloatVector.zero(FB);
+        for (int b = 0; b < safe; b++) {
+            long wb = wOffset + 18L * b;
+            int xb = xOffset + 32 * b;
+            FloatVector s = FloatVector.zero(FB);
+            for (int j = 0; j < 16; j += LB) {
+                IntVector q = loadBytesAsInts(w, wb + 2 + j);
+                FloatVector lo = toFloat(q.and(0x0F).sub(8));
+                FloatVector hi = toFloat(q.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8));
+                s = lo.fma(FloatVector.fromArray(FB, x, xb + j), s);
+                s = hi.fma(FloatVector.fromArray(FB, x, xb + 16 + j), s);
+            }
+            acc = s.fma(FloatVector.broadcast(FB, half(w, wb)), acc);
+        }
+        float sum = sum(acc);
+        if (safe < blocks) {
+            sum += ScalarBackend.INSTANCE.dot(GgmlType.Q4_0, w, wOffset + 18L * safe, x, xOffset + 32 * safe, 32 * (blocks - safe));
+        }
+        return sum;
+    }
+
+    /**
+     * Q5_0 (22 bytes: {@code d f16 | qh u32 | qs[16]}): like Q4_0 with a 5th bit per element from {@code qh}
+     * (bit {@code j} for element {@code j}, bit {@code j+16} for element {@code j+16}), minus 16. The bits for lanes
+     * {@code j..j+LB-1} come from one broadcast of {@code qh >>> j} shifted right by the lane index.
+     */
+    static float dotQ5_0(MemorySegment w, long wOffset, float[] x, int xOffset, int n) {
+        int blocks = n / 32;
+        int safe = safeBlocks(w, wOffset, blocks, 22);
+        FloatVector acc = FloatVector.zero(FB);
+        for (int b = 0; b < safe; b++) {
+            long wb = wOffset + 22L * b;
+            int xb = xOffset + 32 * b;
+            int qh = w.get(LittleEndian.INT, wb + 2);
+            FloatVector s = FloatVector.zero(FB);
+            for (int j = 0; j < 16; j += LB) {
+                IntVector q = loadBytesAsInts(w, wb + 6 + j);
+                IntVector hLo = IntVector.broadcast(IB, qh >>> j).lanewise(VectorOperators.LSHR, IOTA).and(1)
+                        .lanewise(VectorOperators.LSHL, 4);
+                IntVector hHi = IntVector.broadcast(IB, qh >>> (j + 16)).lanewise(VectorOperators.LSHR, IOTA).and(1)
+                        .lanewise(VectorOperators.LSHL, 4);
+                FloatVector lo = toFloat(q.and(0x0F).or(hLo).sub(16));
+                FloatVector hi = toFloat(q.lanewise(VectorOperators.ASHR, 4).and(0x0F).or(hHi).sub(16));
+                s = lo.fma(FloatVector.fromArray(FB, x, xb + j), s);
+                s = hi.fma(FloatVector.fromArray(FB, x, xb + 16 + j), s);
+            }
+            acc = s.fma(FloatVector.broadcast(FB, half(w, wb)), acc);
+        }
+        float sum = sum(acc);
+        if (safe < blocks) {
+            sum += ScalarBackend.INSTANCE.dot(GgmlType.Q5_0, w, wOffset + 22L * safe, x, xOffset + 32 * safe, 32 * (blocks - safe));
+        }
+        return sum;
+    }
+
+    /**
+     * Q4_1 (20 bytes: {@code d f16 | m f16 | qs[16]}) and Q5_1 (24 bytes: {@code d | m | qh u32 | qs[16]}):
+     * {@code w_i = d*q_i + m}, so a block contributes {@code d * sum(q_i x_i) + m * sum(x_i)}. The activation sums
+     * come from {@code xBlockSums} when given (the {@code s} of a Q8_1 activation, as llama.cpp), else from x.
+     */
+    static float dotQx_1(GgmlType type, MemorySegment w, long wOffset, float[] x, int xOffset,
+                         float[] xBlockSums, int sumOffset, int n) {
+        boolean q5 = type == GgmlType.Q5_1;
+        int bpb = q5 ? 24 : 20;
+        int qsOffset = q5 ? 8 : 4;
+        int blocks = n / 32;
+        int safe = safeBlocks(w, wOffset, blocks, bpb);
+        boolean haveSums = xBlockSums != null;
+        FloatVector acc = FloatVector.zero(FB);
+        float minTerms = 0f;
+        for (int b = 0; b < safe; b++) {
+            long wb = wOffset + (long) bpb * b;
+            int xb = xOffset + 32 * b;
+            int qh = q5 ? w.get(LittleEndian.INT, wb + 4) : 0;
+            FloatVector s = FloatVector.zero(FB);
+            FloatVector xs = FloatVector.zero(FB);
+            for (int j = 0; j < 16; j += LB) {
+                IntVector q = loadBytesAsInts(w, wb + qsOffset + j);
+                IntVector lo = q.and(0x0F);
+                IntVector hi = q.lanewise(VectorOperators.ASHR, 4).and(0x0F);
+                if (q5) {
+                    lo = lo.or(IntVector.broadcast(IB, qh >>> j).lanewise(VectorOperators.LSHR, IOTA).and(1)
+                            .lanewise(VectorOperators.LSHL, 4));
+                    hi = hi.or(IntVector.broadcast(IB, qh >>> (j + 16)).lanewise(VectorOperators.LSHR, IOTA).and(1)
+                            .lanewise(VectorOperators.LSHL, 4));
+                }
+                FloatVector x0 = FloatVector.fromArray(FB, x, xb + j);
+                FloatVector x1 = FloatVector.fromArray(FB, x, xb + 16 + j);
+                s = toFloat(lo).fma(x0, s);
+                s = toFloat(hi).fma(x1, s);
+                if (!haveSums) {
+                    xs = xs.add(x0).add(x1);
+                }
+            }
+            float m = half(w, wb + 2);
+            acc = s.fma(FloatVector.broadcast(FB, half(w, wb)), acc);
+            if (haveSums) {
+                minTerms += m * xBlockSums[sumOffset + b];
+            } else {
+                acc = xs.fma(FloatVector.broadcast(FB, m), acc);
+            }
+        }
+        float sum = sum(acc) + minTerms;
+        if (safe < blocks) {
+            long wb = wOffset + (long) bpb * safe;
+            int xb = xOffset + 32 * safe;
+            if (haveSums) {
+                sum += ScalarBackend.INSTANCE.dotWithBlockSums(type, w, wb, x, xb, xBlockSums, sumOffset + safe, 32 * (blocks - safe));
+            } else {
+                sum += ScalarBackend.INSTANCE.dot(type, w, wb, x, xb, 32 * (blocks - safe));
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * K-quants (and the activation-only types): the row is dequantized with the reference codec into a per-thread
+     * scratch, then multiplied with the vector F32 kernel ({@link MatMul} does the same with its own scratch, so the
+     * results are identical). Correct for every width but not a fused kernel: the decode is scalar.
+     */
+    private float dotViaScratch(GgmlType type, MemorySegment w, long wOffset, float[] x, int xOffset, int n) {
+        float[] scratch = ROW_SCRATCH.get();
+        if (scratch.length < n) {
+            scratch = new float[n];
+            ROW_SCRATCH.set(scratch);
+        }
+        Dequantize.row(type, w, wOffset, scratch, 0, n);
+        return dotF32(scratch, 0, x, xOffset, n);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Integer paths (llama.cpp's vec_dot with Q8_0 activations)
+
+    /** Byte {@code k} (0..3) of each int lane, sign-extended. */
+    private static IntVector byteLane(IntVector v, int k) {
+        return v.lanewise(VectorOperators.LSHL, 24 - 8 * k).lanewise(VectorOperators.ASHR, 24);
+    }
+
+    /**
+     * Q8_0·Q8_0: per block the exact int sum of the 32 products {@code qw_i * qx_i} (in int lanes, 4 products per
+     * lane per load), converted to float and scaled by {@code d_w * d_x}.
+     */
+    @Override
+    public float dotQ8_0Q8_0(MemorySegment w, long wOffset, MemorySegment xq, long xqOffset, int n) {
+        int blocks = n / 32;
+        int step = 4 * I8.length();         // quant bytes per int-vector load
+        FloatVector acc = FloatVector.zero(F8);
+        for (int b = 0; b < blocks; b++) {
+            long wb = wOffset + 34L * b;
+            long xb = xqOffset + 34L * b;
+            IntVector s = IntVector.zero(I8);
+            for (int c = 0; c < 32; c += step) {
+                IntVector wv = IntVector.fromMemorySegment(I8, w, wb + 2 + c, LE);
+                IntVector xv = IntVector.fromMemorySegment(I8, xq, xb + 2 + c, LE);
+                s = s.add(byteLane(wv, 0).mul(byteLane(xv, 0)))
+                        .add(byteLane(wv, 1).mul(byteLane(xv, 1)))
+                        .add(byteLane(wv, 2).mul(byteLane(xv, 2)))
+                        .add(wv.lanewise(VectorOperators.ASHR, 24).mul(xv.lanewise(VectorOperators.ASHR, 24)));
+            }
+            float d = half(w, wb) * half(xq, xb);
+            acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, d), acc);
+        }
+        return sum(acc);
+    }
+
+    /**
+     * Q4_0·Q8_0: the 16 nibble bytes of a Q4_0 block are read as int lanes; nibble pair {@code k} of a lane pairs
+     * with byte {@code k} of the activation quants {@code 0..15} (low nibble) and {@code 16..31} (high nibble).
+     */
+    @Override
+    public float dotQ4_0Q8_0(MemorySegment w, long wOffset, MemorySegment xq, long xqOffset, int n) {
+        int blocks = n / 32;
+        int step = 4 * I4.length();
+        FloatVector acc = FloatVector.zero(F4);
+        for (int b = 0; b < blocks; b++) {
+            long wb = wOffset + 18L * b;
+            long xb = xqOffset + 34L * b;
+            IntVector s = IntVector.zero(I4);
+            for (int c = 0; c < 16; c += step) {
+                IntVector wv = IntVector.fromMemorySegment(I4, w, wb + 2 + c, LE);
+                IntVector xlo = IntVector.fromMemorySegment(I4, xq, xb + 2 + c, LE);
+                IntVector xhi = IntVector.fromMemorySegment(I4, xq, xb + 18 + c, LE);
+                for (int k = 0; k < 4; k++) {
+                    IntVector wl = wv.lanewise(VectorOperators.LSHR, 8 * k).and(0x0F).sub(8);
+                    IntVector wh = wv.lanewise(VectorOperators.LSHR, 8 * k + 4).and(0x0F).sub(8);
+                    s = s.add(wl.mul(byteLane(xlo, k))).add(wh.mul(byteLane(xhi, k)));
+                }
+            }
+            float d = half(w, wb) * half(xq, xb);
+            acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F4, d), acc);
+        }
+        return sum(acc);
+    }
+}
