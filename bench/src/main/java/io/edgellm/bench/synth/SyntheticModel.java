@@ -225,7 +225,8 @@ public final class SyntheticModel {
      * <pre>
      * 0 &lt;unk&gt; (UNKNOWN)   1 &lt;s&gt; (CONTROL, BOS)   2 &lt;/s&gt; (CONTROL, EOS)
      * 3..258   &lt;0x00&gt;..&lt;0xFF&gt; (BYTE: byte fallback, so any text encodes)
-     * 259..    "▁a" "a" "▁b" "b" ... "▁ba" ... (NORMAL, distinct, score = -index)
+     * 259      "▁" (NORMAL: the space marker)
+     * 260..    "▁a" "a" "▁b" "b" ... "▁ba" ... (NORMAL, distinct, score = -index)
      * </pre>
      */
     static void putSyntheticVocab(GgufWriter w, int size) {
@@ -245,8 +246,10 @@ public final class SyntheticModel {
             tokens[3 + b] = String.format("<0x%02X>", b);
             types[3 + b] = 6;
         }
-        for (int i = 259; i < size; i++) {
-            int k = i - 259;
+        tokens[259] = "\u2581"; // the SentencePiece space marker on its own, as real vocabularies have
+        types[259] = 1;
+        for (int i = 260; i < size; i++) {
+            int k = i - 260;
             tokens[i] = (k % 2 == 0 ? "\u2581" : "") + word(k / 2);
             types[i] = 1;
             scores[i] = -k;

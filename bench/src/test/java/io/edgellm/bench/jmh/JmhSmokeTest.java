@@ -42,7 +42,7 @@ class JmhSmokeTest {
         return dir.resolve("sys");
     }
 
-    private Collection<RunResult> run(String include, Class<?> profiler, String... params) throws Exception {
+    private Collection<RunResult> run(String include, Class<? extends org.openjdk.jmh.profile.Profiler> profiler, String... params) throws Exception {
         OptionsBuilder b = new OptionsBuilder();
         b.include(include).forks(0).warmupIterations(0).measurementIterations(1)
                 .measurementTime(TimeValue.milliseconds(100)).threads(1).shouldFailOnError(true)

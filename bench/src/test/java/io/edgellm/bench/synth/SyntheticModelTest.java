@@ -114,6 +114,27 @@ class SyntheticModelTest {
     }
 
     @Test
+    void syntheticVocabularyIsAcceptedByTheTokenizer() throws Exception {
+        Path out = dir.resolve("v.gguf");
+        SyntheticModel.write(ModelPreset.byName("tiny"), GgmlType.Q8_0, out, null, 1);
+        try (GgufFile g = GgufFile.open(out)) {
+            io.edgellm.tokenizer.Vocabulary v = io.edgellm.tokenizer.Vocabulary.builder()
+                    .model(g.getString("tokenizer.ggml.model"))
+                    .tokens(g.getStringArray("tokenizer.ggml.tokens"))
+                    .scores(g.getFloatArray("tokenizer.ggml.scores"))
+                    .tokenTypes(g.getIntArray("tokenizer.ggml.token_type"))
+                    .bosId(g.getInt("tokenizer.ggml.bos_token_id")).eosId(g.getInt("tokenizer.ggml.eos_token_id"))
+                    .unkId(g.getInt("tokenizer.ggml.unknown_token_id")).addBos(true).build();
+            io.edgellm.tokenizer.Tokenizer t = io.edgellm.tokenizer.Tokenizer.create(v);
+            String text = "Hello wörld, ab ba!";
+            int[] ids = t.encode(text, true, false);
+            assertEquals(1, ids[0]);                                  // BOS
+            assertEquals(text, t.decode(java.util.Arrays.copyOfRange(ids, 1, ids.length)).strip());
+            assertEquals(512, t.vocabSize());
+        }
+    }
+
+    @Test
     void syntheticVocabularyTokensAreDistinct() {
         assertEquals("a", SyntheticModel.word(0));
         assertEquals("z", SyntheticModel.word(25));
