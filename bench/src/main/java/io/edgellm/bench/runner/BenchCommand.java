@@ -100,6 +100,11 @@ public final class BenchCommand implements Callable<Integer> {
     /** How models are opened (tests replace this). */
     BenchRunner.TargetFactory factory = EngineTargets::open;
 
+    /** Runs the command on its own (without the engine CLI): {@code java -cp edgellm.jar io.edgellm.bench.runner.BenchCommand ...}. */
+    public static void main(String[] args) {
+        System.exit(new picocli.CommandLine(new BenchCommand()).execute(args));
+    }
+
     @Override
     public Integer call() throws Exception {
         if (models.isEmpty()) {

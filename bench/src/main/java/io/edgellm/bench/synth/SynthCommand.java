@@ -45,6 +45,11 @@ public final class SynthCommand implements Callable<Integer> {
         }
     }
 
+    /** Runs the command on its own (without the engine CLI): {@code java -cp edgellm.jar io.edgellm.bench.synth.SynthCommand ...}. */
+    public static void main(String[] args) {
+        System.exit(new picocli.CommandLine(new SynthCommand()).execute(args));
+    }
+
     @Override
     public Integer call() throws Exception {
         ModelPreset p = ModelPreset.byName(preset);
