@@ -62,6 +62,9 @@ public final class Charts {
         XYChart chart = new XYChartBuilder().width(800).height(500).title(title).xAxisTitle(axis).yAxisTitle(yTitle)
                 .build();
         chart.getStyler().setMarkerSize(8);
+        chart.getStyler().setYAxisMin(0.0);                       // speeds and energies start at zero
+        chart.getStyler().setYAxisDecimalPattern(metric.equals("ts") ? "#,##0.#" : "0.#####");
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
         // One series per model and the other axes' values, so that each line varies only along this axis.
         Map<String, List<BenchRow>> series = new LinkedHashMap<>();
         for (BenchRow r : rows) {
