@@ -186,11 +186,12 @@ public final class GgufFile implements AutoCloseable {
             // Each entry needs a minimum number of bytes: a count that cannot fit is rejected before any allocation.
             if (!fits(kvCount, MIN_KV_BYTES)) {
                 throw in.error(kvCountAt, "metadata_kv_count " + Long.toUnsignedString(kvCount) + " cannot fit in the "
-                        + in.remaining() + " bytes left (each entry needs at least " + MIN_KV_BYTES + ")");
+                        + in.remaining() + " bytes left (each entry needs at least " + MIN_KV_BYTES + "): file truncated or count corrupt");
             }
             if (!fits(tensorCount, MIN_TENSOR_INFO_BYTES)) {
                 throw in.error(tensorCountAt, "tensor_count " + Long.toUnsignedString(tensorCount) + " cannot fit in the "
-                        + in.remaining() + " bytes left (each tensor info needs at least " + MIN_TENSOR_INFO_BYTES + ")");
+                        + in.remaining() + " bytes left (each tensor info needs at least " + MIN_TENSOR_INFO_BYTES
+                        + "): file truncated or count corrupt");
             }
 
             // ---- metadata key/value pairs

@@ -1,0 +1,167 @@
+package io.edgellm;
+
+import io.edgellm.engine.GgufVocabulary;
+import io.edgellm.engine.LoadedModel;
+import io.edgellm.engine.Transformer;
+import io.edgellm.quant.GgmlType;
+import io.edgellm.quant.gguf.GgufFile;
+import io.edgellm.quant.gguf.GgufTensorInfo;
+import io.edgellm.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * A language model loaded from a GGUF file: its {@link ModelConfig}, {@link Tokenizer} and weights (memory-mapped,
+ * zero-copy). Create inference {@link Session}s with {@link #newSession(SessionOptions)}.
+ *
+ * <pre>{@code
+ * try (Model model = Model.load(Path.of("model.gguf"));
+ *      Session session = model.newSession(SessionOptions.defaults())) {
+ *     GenerationResult r = session.generate("Once upon a time", SamplingParams.greedy().withMaxNewTokens(64),
+ *             (id, text) -> System.out.print(text));
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safety: a loaded Model is immutable and may be shared by any number of threads and sessions; each
+ * {@link Session} is single-threaded. Closing the model unmaps the file: sessions must be closed first.
+ */
+public final class Model implements AutoCloseable {
+    private final Path path;
+    private final GgufFile file;
+    private final LoadedModel loaded;
+    private final Tokenizer tokenizer;
+    private final double loadMs;
+
+    private Model(Path path, GgufFile file, LoadedModel loaded, Tokenizer tokenizer, double loadMs) {
+        this.path = path;
+        this.file = file;
+        this.loaded = loaded;
+        this.tokenizer = tokenizer;
+        this.loadMs = loadMs;
+    }
+
+    /** {@link #load(Path, LoadOptions)} with {@link LoadOptions#defaults()}. */
+    public static Model load(Path path) throws IOException {
+        return load(path, LoadOptions.defaults());
+    }
+
+    /**
+     * Maps and checks a GGUF model: container structure, {@code general.architecture} and its hyperparameters, every
+     * tensor's presence, type and shape, and the tokenizer.
+     *
+     * @throws NoSuchFileException                    when the file does not exist
+     * @throws io.edgellm.quant.gguf.GgufFormatException when the file is not well-formed GGUF (names file, offset, defect)
+     * @throws ModelFormatException                   when a key or tensor is missing or inconsistent (names file and key/tensor)
+     * @throws IOException                            when the file cannot be read
+     */
+    public static Model load(Path path, LoadOptions options) throws IOException {
+        long t0 = System.nanoTime();
+        if (!Files.exists(path)) {
+            throw new NoSuchFileException(path.toString(), null, "model file not found");
+        }
+        if (Files.isDirectory(path)) {
+            throw new ModelFormatException(path, "is a directory, not a GGUF file");
+        }
+        GgufFile file = GgufFile.open(path);
+        try {
+            LoadedModel loaded = LoadedModel.of(file);
+            Tokenizer tokenizer;
+            try {
+                tokenizer = Tokenizer.create(GgufVocabulary.read(file));
+            } catch (IllegalArgumentException e) {
+                throw new ModelFormatException(path, "cannot build the tokenizer: " + e.getMessage(), e);
+            }
+            if (tokenizer.vocabSize() != loaded.config().vocabSize()) {
+                throw new ModelFormatException(path, "tokenizer has " + tokenizer.vocabSize() + " tokens but the model "
+                        + loaded.config().vocabSize());
+            }
+            if (options.validateTensorData()) {
+                validateData(file);
+            }
+            return new Model(path, file, loaded, tokenizer, (System.nanoTime() - t0) / 1e6);
+        } catch (IOException | RuntimeException | Error e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    private static void validateData(GgufFile file) throws ModelFormatException {
+        for (GgufTensorInfo t : file.tensors()) {
+            if (t.type() != GgmlType.F32 && t.type() != GgmlType.F16 && t.type() != GgmlType.BF16) continue;
+            MemorySegment s = file.tensorData(t);
+            long n = t.elementCount();
+            for (long i = 0; i < n; i++) {
+                float v = switch (t.type()) {
+                    case F32 -> s.get(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i * 4);
+                    case F16 -> Float.float16ToFloat(s.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i * 2));
+                    default -> Float.intBitsToFloat(s.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i * 2) << 16);
+                };
+                if (!Float.isFinite(v)) {
+                    throw new ModelFormatException(file.path(), "tensor '" + t.name() + "' has a non-finite value (" + v
+                            + ") at element " + i);
+                }
+            }
+        }
+    }
+
+    /** The model's hyperparameters. */
+    public ModelConfig config() {
+        return loaded.config();
+    }
+
+    /** The tokenizer built from {@code tokenizer.ggml.*} (thread-safe). */
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** The GGUF file this model was loaded from. */
+    public Path path() {
+        return path;
+    }
+
+    /** Wall time {@link #load} took, milliseconds ({@code t_load_ms}). */
+    public double loadMillis() {
+        return loadMs;
+    }
+
+    /** The underlying mapped GGUF file (metadata, tensor table). */
+    public GgufFile gguf() {
+        return file;
+    }
+
+    Transformer transformer() {
+        return loaded.transformer();
+    }
+
+    /** A session with {@link SessionOptions#defaults()}. */
+    public Session newSession() {
+        return newSession(SessionOptions.defaults());
+    }
+
+    /**
+     * A new inference session with its own KV cache and thread pool.
+     *
+     * @throws IllegalArgumentException when the KV cache for the requested context cannot be represented
+     */
+    public Session newSession(SessionOptions options) {
+        return new Session(this, options);
+    }
+
+    /** Unmaps the file. Sessions of this model must not be used afterwards. */
+    @Override
+    public void close() {
+        file.close();
+    }
+
+    @Override
+    public String toString() {
+        ModelConfig c = config();
+        return "Model[" + path.getFileName() + ", " + c.architecture() + ", " + c.blockCount() + " layers, n_embd "
+                + c.embeddingLength() + ", vocab " + c.vocabSize() + "]";
+    }
+}

@@ -1,0 +1,21 @@
+package io.edgellm;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A GGUF file that parses as a container but does not describe a model edgellm can run: a missing or inconsistent
+ * metadata key, a missing tensor, a tensor of the wrong shape or type, an unsupported architecture. The message names
+ * the file and the key or tensor.
+ */
+public class ModelFormatException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    public ModelFormatException(Path file, String message) {
+        super(file + ": " + message);
+    }
+
+    public ModelFormatException(Path file, String message, Throwable cause) {
+        super(file + ": " + message, cause);
+    }
+}

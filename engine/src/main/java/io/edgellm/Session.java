@@ -1,0 +1,290 @@
+package io.edgellm;
+
+import io.edgellm.engine.Sampler;
+import io.edgellm.engine.Transformer;
+import io.edgellm.tokenizer.StreamingDecoder;
+import io.edgellm.tokenizer.Tokenizer;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One conversation with a {@link Model}: a KV cache of {@link #contextLength()} positions, a thread pool and
+ * scratch buffers. Tokens are appended at {@link #position()}; {@link #reset()} empties the cache.
+ *
+ * <p>Prompts are evaluated in batches of {@link SessionOptions#batchSize()} tokens (prefill, one weight pass per batch),
+ * generated tokens one at a time (decode).
+ *
+ * <p>Thread-safety: single-threaded. Only {@link #cancel()} may be called from another thread.
+ */
+public final class Session implements AutoCloseable {
+    private final Model model;
+    private final SessionOptions options;
+    private final Transformer transformer;
+    private final Transformer.State state;
+    private final int vocab;
+    private int position;
+    private volatile boolean cancelled;
+    private boolean closed;
+
+    Session(Model model, SessionOptions options) {
+        this.model = model;
+        this.options = options;
+        this.transformer = model.transformer();
+        int nCtx = options.contextLength() > 0 ? options.contextLength()
+                : Math.min(model.config().contextLength(), SessionOptions.DEFAULT_MAX_CONTEXT);
+        this.state = transformer.newState(nCtx, options.batchSize(), options.effectiveThreads(), options.kvCacheType(),
+                options.activationPrecision());
+        this.vocab = model.config().vocabSize();
+    }
+
+    /** The model this session runs. */
+    public Model model() {
+        return model;
+    }
+
+    /** The options this session was created with. */
+    public SessionOptions options() {
+        return options;
+    }
+
+    /** KV cache size (n_ctx), tokens. */
+    public int contextLength() {
+        return state.contextLength();
+    }
+
+    /** Number of tokens in the KV cache (the position the next token gets). */
+    public int position() {
+        return position;
+    }
+
+    /** Bytes held by the KV cache: {@code 2 · n_layer · n_ctx · n_kv_heads · head_size · element size}. */
+    public long kvCacheBytes() {
+        return state.cache().bytes(model.config().blockCount());
+    }
+
+    /** Empties the KV cache (position 0). */
+    public void reset() {
+        checkOpen();
+        position = 0;
+    }
+
+    /** Asks a running {@link #generate} to stop after the current token ({@link StopReason#CANCELLED}). Thread-safe. */
+    public void cancel() {
+        cancelled = true;
+    }
+
+    /**
+     * Appends {@code tokens} to the context and returns the logits after the last one.
+     *
+     * @param tokens token ids, each in {@code [0, n_vocab)}
+     * @return {@code n_vocab} logits (a new array)
+     * @throws IllegalArgumentException when the tokens do not fit in the remaining context or an id is out of range
+     */
+    public float[] evaluate(int[] tokens) {
+        checkOpen();
+        float[] out = new float[vocab];
+        run(tokens, out, false);
+        return out;
+    }
+
+    /**
+     * Appends {@code tokens} and returns the logits at every position (teacher forcing).
+     *
+     * @return {@code [tokens.length][n_vocab]}: row i = logits after token i
+     * @throws IllegalArgumentException as {@link #evaluate}
+     */
+    public float[][] evaluateAll(int[] tokens) {
+        checkOpen();
+        float[] flat = new float[tokens.length * vocab];
+        run(tokens, flat, true);
+        float[][] rows = new float[tokens.length][];
+        for (int i = 0; i < tokens.length; i++) rows[i] = Arrays.copyOfRange(flat, i * vocab, (i + 1) * vocab);
+        return rows;
+    }
+
+    private void run(int[] tokens, float[] out, boolean all) {
+        if (tokens.length == 0) throw new IllegalArgumentException("no tokens to evaluate");
+        if (position + tokens.length > contextLength()) {
+            throw new IllegalArgumentException(tokens.length + " tokens do not fit in the context: position " + position
+                    + " + " + tokens.length + " > n_ctx " + contextLength());
+        }
+        transformer.forward(state, tokens, 0, tokens.length, position, out, all);
+        position += tokens.length;
+    }
+
+    /**
+     * Tokenizes {@code prompt} (BOS added when the vocabulary asks for it and the session is at position 0; special
+     * tokens in the text are parsed, like llama.cpp's {@code llama-completion}) and generates a continuation.
+     *
+     * @throws IllegalArgumentException when the prompt does not fit in the remaining context
+     */
+    public GenerationResult generate(String prompt, SamplingParams sampling, GenerationListener listener) {
+        checkOpen();
+        int[] ids = model.tokenizer().encode(prompt, position == 0, true);
+        return generate(ids, sampling, listener);
+    }
+
+    /**
+     * Evaluates {@code promptIds} after the tokens already in the context (prefill), then samples up to
+     * {@link SamplingParams#maxNewTokens()} tokens (decode), streaming each to {@code listener}.
+     *
+     * @throws IllegalArgumentException when the prompt is empty or does not fit in the remaining context
+     */
+    public GenerationResult generate(int[] promptIds, SamplingParams sampling, GenerationListener listener) {
+        checkOpen();
+        if (promptIds.length == 0) {
+            throw new IllegalArgumentException("empty prompt: nothing to condition on");
+        }
+        if (position + promptIds.length > contextLength()) {
+            throw new IllegalArgumentException("prompt is too long: " + promptIds.length + " tokens"
+                    + (position > 0 ? " after " + position + " cached" : "") + " but the context (n_ctx) holds "
+                    + contextLength() + " (use a larger context, -c)");
+        }
+        GenerationListener out = listener != null ? listener : GenerationListener.NONE;
+        cancelled = false;
+        Tokenizer tok = model.tokenizer();
+        Sampler sampler = new Sampler(sampling, vocab, tok.endOfGenerationIds(), contextLength());
+        for (int id : promptIds) sampler.accept(id);
+        StopText text = new StopText(sampling.stopStrings());
+        StreamingDecoder decoder = tok.streamingDecoder();
+
+        long t0 = System.nanoTime();
+        float[] logits = evaluate(promptIds);
+        double promptMs = (System.nanoTime() - t0) / 1e6;
+
+        int[] generated = new int[16];
+        int nGen = 0, nEval = 0;
+        double evalMs = 0, sampleMs = 0;
+        StopReason reason;
+        while (true) {
+            if (sampling.maxNewTokens() >= 0 && nGen >= sampling.maxNewTokens()) {
+                reason = StopReason.MAX_TOKENS;
+                break;
+            }
+            long ts = System.nanoTime();
+            int id = sampler.sample(logits, 0);
+            sampler.accept(id);
+            sampleMs += (System.nanoTime() - ts) / 1e6;
+            if (nGen == generated.length) generated = Arrays.copyOf(generated, nGen * 2);
+            generated[nGen++] = id;
+            if (!sampling.ignoreEos() && tok.isEndOfGeneration(id)) {
+                out.onToken(id, text.finish(decoder.flush()));
+                reason = StopReason.END_OF_GENERATION;
+                break;
+            }
+            String released = text.append(decoder.accept(id));
+            if (text.stopped()) {
+                out.onToken(id, released);
+                reason = StopReason.STOP_STRING;
+                break;
+            }
+            out.onToken(id, released);
+            if (cancelled) {
+                reason = StopReason.CANCELLED;
+                break;
+            }
+            if (sampling.maxNewTokens() >= 0 && nGen >= sampling.maxNewTokens()) {
+                reason = StopReason.MAX_TOKENS; // the last token is not fed back (llama.cpp counts n_eval the same way)
+                break;
+            }
+            if (position >= contextLength()) {
+                reason = StopReason.CONTEXT_FULL;
+                break;
+            }
+            long te = System.nanoTime();
+            logits = evaluate(new int[] {id});
+            evalMs += (System.nanoTime() - te) / 1e6;
+            nEval++;
+        }
+        if (reason != StopReason.END_OF_GENERATION && reason != StopReason.STOP_STRING) {
+            String rest = text.finish(decoder.flush());
+            if (!rest.isEmpty()) out.onToken(-1, rest);
+        }
+        Timings timings = new Timings(model.loadMillis(), promptIds.length, promptMs, nEval, evalMs, nGen, sampleMs);
+        return new GenerationResult(promptIds.clone(), Arrays.copyOf(generated, nGen), text.text(), reason, timings);
+    }
+
+    /**
+     * Generated text with stop-string detection: text that could still become a stop string is held back, the rest
+     * is released to the listener.
+     */
+    private static final class StopText {
+        private final List<String> stops;
+        private final StringBuilder text = new StringBuilder();
+        private int released;
+        private boolean stopped;
+
+        StopText(List<String> stops) {
+            this.stops = stops.stream().filter(s -> !s.isEmpty()).toList();
+        }
+
+        /** Adds decoded text; returns what can be released now. */
+        String append(String piece) {
+            text.append(piece);
+            int cut = -1;
+            for (String s : stops) {
+                int i = text.indexOf(s, Math.max(0, released - s.length()));
+                if (i >= 0 && (cut < 0 || i < cut)) cut = i;
+            }
+            if (cut >= 0) {
+                stopped = true;
+                text.setLength(cut);
+                return release(cut);
+            }
+            return release(text.length() - heldBack());
+        }
+
+        /** End of generation: releases everything still held. */
+        String finish(String tail) {
+            text.append(tail);
+            return release(text.length());
+        }
+
+        boolean stopped() {
+            return stopped;
+        }
+
+        String text() {
+            return text.toString();
+        }
+
+        private String release(int upTo) {
+            if (upTo <= released) return "";
+            String r = text.substring(released, upTo);
+            released = upTo;
+            return r;
+        }
+
+        /** Length of the longest suffix of the text that is a proper prefix of some stop string. */
+        private int heldBack() {
+            int hold = 0;
+            for (String s : stops) {
+                for (int k = Math.min(s.length() - 1, text.length() - released); k > hold; k--) {
+                    if (text.length() - k >= 0 && s.startsWith(text.substring(text.length() - k))) {
+                        hold = k;
+                        break;
+                    }
+                }
+            }
+            return hold;
+        }
+    }
+
+    /** Weight passes (MatMul calls) done by this session so far; each reads every block of one weight matrix once. */
+    long weightPasses() {
+        return state.weightPasses();
+    }
+
+    private void checkOpen() {
+        if (closed) throw new IllegalStateException("session is closed");
+    }
+
+    /** Stops the session's worker threads. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            state.close();
+        }
+    }
+}

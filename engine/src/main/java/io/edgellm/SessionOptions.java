@@ -1,0 +1,61 @@
+package io.edgellm;
+
+import io.edgellm.quant.kernel.ActivationPrecision;
+import java.util.Objects;
+
+/**
+ * Per-session settings. Immutable; start from {@link #defaults()} and use the {@code with*} methods.
+ *
+ * @param contextLength       KV cache size in tokens (llama.cpp {@code n_ctx}, {@code -c}); 0 = the model's
+ *                            {@code context_length} capped at {@link #DEFAULT_MAX_CONTEXT}
+ * @param batchSize           prompt tokens evaluated per forward pass in the prefill ({@code n_batch}, {@code -b}), {@code >= 1}
+ * @param threads             worker threads of the session's pool ({@code -t}); 0 = {@link Runtime#availableProcessors()}
+ * @param kvCacheType         element type of the KV cache ({@code -ctk/-ctv})
+ * @param activationPrecision {@link ActivationPrecision#VEC_DOT_TYPE} rounds matmul inputs to the weight type's
+ *                            {@code vec_dot_type} exactly as llama.cpp's CPU backend does (the default; needed to
+ *                            reproduce llama.cpp's logits on quantized weights); {@link ActivationPrecision#F32} keeps them F32
+ */
+public record SessionOptions(int contextLength, int batchSize, int threads, KvCacheType kvCacheType,
+                             ActivationPrecision activationPrecision) {
+
+    /** Cap applied to the model's training context when {@code contextLength == 0}, tokens. */
+    public static final int DEFAULT_MAX_CONTEXT = 4096;
+
+    public SessionOptions {
+        Objects.requireNonNull(kvCacheType, "kvCacheType");
+        Objects.requireNonNull(activationPrecision, "activationPrecision");
+        if (contextLength < 0) throw new IllegalArgumentException("contextLength must be >= 0, got " + contextLength);
+        if (batchSize < 1) throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
+        if (threads < 0) throw new IllegalArgumentException("threads must be >= 0, got " + threads);
+    }
+
+    /** Context = model's (capped at 4096), batch 512, all processors, F32 KV cache, VEC_DOT_TYPE activations. */
+    public static SessionOptions defaults() {
+        return new SessionOptions(0, 512, 0, KvCacheType.F32, ActivationPrecision.VEC_DOT_TYPE);
+    }
+
+    public SessionOptions withContextLength(int v) {
+        return new SessionOptions(v, batchSize, threads, kvCacheType, activationPrecision);
+    }
+
+    public SessionOptions withBatchSize(int v) {
+        return new SessionOptions(contextLength, v, threads, kvCacheType, activationPrecision);
+    }
+
+    public SessionOptions withThreads(int v) {
+        return new SessionOptions(contextLength, batchSize, v, kvCacheType, activationPrecision);
+    }
+
+    public SessionOptions withKvCacheType(KvCacheType v) {
+        return new SessionOptions(contextLength, batchSize, threads, v, activationPrecision);
+    }
+
+    public SessionOptions withActivationPrecision(ActivationPrecision v) {
+        return new SessionOptions(contextLength, batchSize, threads, kvCacheType, v);
+    }
+
+    /** The thread count to use: {@link #threads()} or the number of available processors when 0. */
+    public int effectiveThreads() {
+        return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+    }
+}

@@ -1,0 +1,224 @@
+package io.edgellm.engine;
+
+import io.edgellm.ModelConfig;
+import io.edgellm.ModelFormatException;
+import io.edgellm.quant.gguf.GgufArray;
+import io.edgellm.quant.gguf.GgufFile;
+import io.edgellm.quant.gguf.GgufTensorInfo;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+
+/**
+ * Reads the architecture-independent hyperparameters {@code <arch>.*} of a GGUF model into a {@link ModelConfig},
+ * with llama.cpp's defaults and checks ({@code llama_model::load_hparams}). Every error names the file and the key.
+ */
+public final class HyperParams {
+    private final GgufFile file;
+    private final Path path;
+    private final String arch;
+
+    private HyperParams(GgufFile file, String arch) {
+        this.file = file;
+        this.path = file.path();
+        this.arch = arch;
+    }
+
+    /** The value of {@code general.architecture}; a clear error when missing. */
+    public static String architecture(GgufFile file) throws ModelFormatException {
+        Optional<String> a = findStringSafe(file, "general.architecture");
+        if (a.isEmpty() || a.get().isBlank()) {
+            throw new ModelFormatException(file.path(), "missing metadata key 'general.architecture' (string): not a model file");
+        }
+        return a.get();
+    }
+
+    /**
+     * Reads the config of {@code file}.
+     *
+     * @throws ModelFormatException for a missing required key, a non-positive or inconsistent value
+     */
+    public static ModelConfig read(GgufFile file) throws ModelFormatException {
+        String arch = architecture(file);
+        return new HyperParams(file, arch).read();
+    }
+
+    private ModelConfig read() throws ModelFormatException {
+        int nLayer = requirePositive("block_count");
+        int nEmbd = requirePositive("embedding_length");
+        int nFf = perLayerInt("feed_forward_length", true);
+        int nHead = perLayerInt("attention.head_count", true);
+        int nHeadKv = optionalPerLayerInt("attention.head_count_kv", nHead);
+        if (nHeadKv <= 0 || nHead % nHeadKv != 0) {
+            throw error("'" + key("attention.head_count_kv") + "' = " + nHeadKv + " must be > 0 and divide "
+                    + key("attention.head_count") + " = " + nHead);
+        }
+        if (!file.contains(key("attention.key_length")) && nEmbd % nHead != 0) {
+            throw error("'" + key("embedding_length") + "' = " + nEmbd + " is not a multiple of '"
+                    + key("attention.head_count") + "' = " + nHead + " (and no key_length given)");
+        }
+        int headK = optionalPositive("attention.key_length", nEmbd / nHead);
+        int headV = optionalPositive("attention.value_length", nEmbd / nHead);
+        int nRot = optionalPositive("rope.dimension_count", headK);
+        if (nRot > headK || (nRot & 1) != 0) {
+            throw error("'" + key("rope.dimension_count") + "' = " + nRot + " must be even and <= the head size " + headK);
+        }
+        int nCtxTrain = requirePositive("context_length");
+        float eps = (float) optionalDouble("attention.layer_norm_rms_epsilon")
+                .orElseThrow(() -> error("missing metadata key '" + key("attention.layer_norm_rms_epsilon") + "'"));
+        if (!(eps > 0) || !Float.isFinite(eps)) {
+            throw error("'" + key("attention.layer_norm_rms_epsilon") + "' = " + eps + " must be a positive number");
+        }
+        float freqBase = (float) optionalDouble("rope.freq_base").orElse(10000.0);
+        if (!(freqBase > 1) || !Float.isFinite(freqBase)) {
+            throw error("'" + key("rope.freq_base") + "' = " + freqBase + " must be > 1");
+        }
+        ModelConfig.RopeScaling scaling = ropeScaling(nCtxTrain);
+        int nVocab = vocabSize();
+        boolean tied = file.findTensor("output.weight").isEmpty();
+        String name = findStringSafe(file, "general.name").orElse(path.getFileName().toString());
+        return new ModelConfig(arch, name, nLayer, nEmbd, nFf, nHead, nHeadKv, headK, headV, eps, freqBase, nRot,
+                scaling, nCtxTrain, nVocab, tied);
+    }
+
+    private ModelConfig.RopeScaling ropeScaling(int nCtxTrain) throws ModelFormatException {
+        String typeName = findStringSafe(file, key("rope.scaling.type")).orElse(null);
+        OptionalDouble factorKey = optionalDouble("rope.scaling.factor");
+        OptionalDouble legacyLinear = optionalDouble("rope.scale_linear"); // older GGUF files
+        float factor = (float) (factorKey.isPresent() ? factorKey.getAsDouble()
+                : legacyLinear.isPresent() ? legacyLinear.getAsDouble() : 1.0);
+        ModelConfig.RopeScaling.Type type;
+        if (typeName == null) {
+            type = legacyLinear.isPresent() && factor != 1f ? ModelConfig.RopeScaling.Type.LINEAR : ModelConfig.RopeScaling.Type.NONE;
+        } else {
+            type = switch (typeName.toLowerCase(Locale.ROOT)) {
+                case "none" -> ModelConfig.RopeScaling.Type.NONE;
+                case "linear" -> ModelConfig.RopeScaling.Type.LINEAR;
+                case "yarn" -> ModelConfig.RopeScaling.Type.YARN;
+                case "llama3" -> ModelConfig.RopeScaling.Type.LLAMA3;
+                default -> throw error("unsupported '" + key("rope.scaling.type") + "' = '" + typeName
+                        + "' (supported: none, linear, yarn, llama3)");
+            };
+        }
+        if (type != ModelConfig.RopeScaling.Type.NONE && !(factor > 0)) {
+            throw error("'" + key("rope.scaling.factor") + "' = " + factor + " must be > 0");
+        }
+        int orig = (int) optionalLong("rope.scaling.original_context_length").orElse(nCtxTrain);
+        float low = (float) optionalDouble("rope.scaling.low_freq_factor").orElse(1.0);
+        float high = (float) optionalDouble("rope.scaling.high_freq_factor").orElse(4.0);
+        float betaFast = (float) optionalDouble("rope.scaling.yarn_beta_fast").orElse(32.0);
+        float betaSlow = (float) optionalDouble("rope.scaling.yarn_beta_slow").orElse(1.0);
+        float attnFactor = (float) optionalDouble("rope.scaling.attn_factor").orElse(1.0);
+        if (type == ModelConfig.RopeScaling.Type.NONE) {
+            return ModelConfig.RopeScaling.NONE;
+        }
+        return new ModelConfig.RopeScaling(type, factor, orig, low, high, betaFast, betaSlow, attnFactor);
+    }
+
+    private int vocabSize() throws ModelFormatException {
+        if (file.metadata().get("tokenizer.ggml.tokens") instanceof GgufArray tokens) {
+            return tokens.length();
+        }
+        GgufTensorInfo embd = file.findTensor("token_embd.weight")
+                .orElseThrow(() -> error("missing tensor 'token_embd.weight'"));
+        if (embd.nDims() < 2 || embd.dim(1) <= 0 || embd.dim(1) > Integer.MAX_VALUE) {
+            throw error("tensor 'token_embd.weight' has an invalid shape " + java.util.Arrays.toString(embd.dims()));
+        }
+        return (int) embd.dim(1);
+    }
+
+    // ---- key helpers -------------------------------------------------------------------------------------------------
+
+    private String key(String suffix) {
+        return arch + "." + suffix;
+    }
+
+    private ModelFormatException error(String msg) {
+        return new ModelFormatException(path, msg);
+    }
+
+    private int requirePositive(String suffix) throws ModelFormatException {
+        OptionalLong v = optionalLong(suffix);
+        if (v.isEmpty()) {
+            throw error("missing metadata key '" + key(suffix) + "'");
+        }
+        return checkPositive(suffix, v.getAsLong());
+    }
+
+    private int optionalPositive(String suffix, int dflt) throws ModelFormatException {
+        OptionalLong v = optionalLong(suffix);
+        return v.isEmpty() ? dflt : checkPositive(suffix, v.getAsLong());
+    }
+
+    private int checkPositive(String suffix, long v) throws ModelFormatException {
+        if (v <= 0 || v > Integer.MAX_VALUE / 2) {
+            throw error("metadata key '" + key(suffix) + "' = " + v + " is out of range (must be 1 .. " + Integer.MAX_VALUE / 2 + ")");
+        }
+        return (int) v;
+    }
+
+    /** A per-layer key may be a scalar or an array (one value per layer); edgellm needs all layers equal. */
+    private int perLayerInt(String suffix, boolean required) throws ModelFormatException {
+        String k = key(suffix);
+        Optional<int[]> arr = findIntArraySafe(k);
+        if (arr.isPresent()) {
+            int[] a = arr.get();
+            if (a.length == 0) throw error("metadata key '" + k + "' is an empty array");
+            for (int x : a) {
+                if (x != a[0]) throw error("metadata key '" + k + "' differs between layers (" + java.util.Arrays.toString(a)
+                        + "); per-layer sizes are not supported");
+            }
+            return checkPositive(suffix, a[0]);
+        }
+        if (required) return requirePositive(suffix);
+        return -1;
+    }
+
+    private int optionalPerLayerInt(String suffix, int dflt) throws ModelFormatException {
+        if (!file.contains(key(suffix))) return dflt;
+        return perLayerInt(suffix, true);
+    }
+
+    private Optional<int[]> findIntArraySafe(String k) {
+        if (!(file.metadata().get(k) instanceof GgufArray a)) return Optional.empty();
+        Object values = a.values();
+        if (values instanceof int[] ints) return Optional.of(ints);
+        if (values instanceof long[] longs) {
+            int[] out = new int[longs.length];
+            for (int i = 0; i < longs.length; i++) out[i] = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, longs[i]));
+            return Optional.of(out);
+        }
+        return Optional.empty();
+    }
+
+    private OptionalLong optionalLong(String suffix) throws ModelFormatException {
+        String k = key(suffix);
+        if (!file.contains(k)) return OptionalLong.empty();
+        try {
+            return OptionalLong.of(file.getLong(k));
+        } catch (IllegalArgumentException e) {
+            throw error("metadata key '" + k + "' must be an integer: " + e.getMessage());
+        }
+    }
+
+    private OptionalDouble optionalDouble(String suffix) throws ModelFormatException {
+        String k = key(suffix);
+        if (!file.contains(k)) return OptionalDouble.empty();
+        try {
+            return OptionalDouble.of(file.getDouble(k));
+        } catch (IllegalArgumentException e) {
+            throw error("metadata key '" + k + "' must be a number: " + e.getMessage());
+        }
+    }
+
+    private static Optional<String> findStringSafe(GgufFile file, String k) throws ModelFormatException {
+        if (!file.contains(k)) return Optional.empty();
+        try {
+            return Optional.of(file.getString(k));
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(file.path(), "metadata key '" + k + "' must be a string: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package io.edgellm.engine;
+
+import io.edgellm.KvCacheType;
+
+/**
+ * Per-session key/value cache: for each layer, K and V rows for positions {@code 0 .. nCtx-1}.
+ * <pre>
+ *   layer l, K:  [nCtx][kvDimK]   row p = the (RoPE-rotated) keys of all KV heads at position p
+ *   layer l, V:  [nCtx][kvDimV]   row p = the values of all KV heads at position p
+ *   head h of row p starts at h * headSize
+ * </pre>
+ * F32 keeps floats; F16 stores IEEE half bits in {@code short[]} ({@link Float#floatToFloat16}, round to nearest even),
+ * like llama.cpp's {@code -ctk f16 -ctv f16}. Not thread-safe for writes; concurrent reads of written rows are fine.
+ */
+public final class KvCache {
+    private final KvCacheType type;
+    private final int nCtx;
+    private final int kvDimK;
+    private final int kvDimV;
+    private final float[][] kF32;
+    private final float[][] vF32;
+    private final short[][] kF16;
+    private final short[][] vF16;
+
+    public KvCache(KvCacheType type, int nLayer, int nCtx, int kvDimK, int kvDimV) {
+        long perLayer = (long) nCtx * Math.max(kvDimK, kvDimV);
+        if (perLayer > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("KV cache of " + nCtx + " x " + Math.max(kvDimK, kvDimV)
+                    + " elements per layer is too large for one Java array; use a smaller context");
+        }
+        this.type = type;
+        this.nCtx = nCtx;
+        this.kvDimK = kvDimK;
+        this.kvDimV = kvDimV;
+        if (type == KvCacheType.F32) {
+            kF32 = new float[nLayer][nCtx * kvDimK];
+            vF32 = new float[nLayer][nCtx * kvDimV];
+            kF16 = null;
+            vF16 = null;
+        } else {
+            kF16 = new short[nLayer][nCtx * kvDimK];
+            vF16 = new short[nLayer][nCtx * kvDimV];
+            kF32 = null;
+            vF32 = null;
+        }
+    }
+
+    /** Bytes held: {@code 2 * nLayer * nCtx * kvDim * bytesPerElement}. */
+    public long bytes(int nLayer) {
+        return (long) nLayer * nCtx * (kvDimK + kvDimV) * type.bytesPerElement();
+    }
+
+    public int contextLength() {
+        return nCtx;
+    }
+
+    public KvCacheType type() {
+        return type;
+    }
+
+    /** Stores the K and V rows of one position. */
+    public void put(int layer, int pos, float[] k, int kOff, float[] v, int vOff) {
+        if (kF32 != null) {
+            System.arraycopy(k, kOff, kF32[layer], pos * kvDimK, kvDimK);
+            System.arraycopy(v, vOff, vF32[layer], pos * kvDimV, kvDimV);
+        } else {
+            short[] kc = kF16[layer], vc = vF16[layer];
+            int kb = pos * kvDimK, vb = pos * kvDimV;
+            for (int i = 0; i < kvDimK; i++) kc[kb + i] = Float.floatToFloat16(k[kOff + i]);
+            for (int i = 0; i < kvDimV; i++) vc[vb + i] = Float.floatToFloat16(v[vOff + i]);
+        }
+    }
+
+    /** Scores {@code att[j] = scale * q·K[j][head]} for positions {@code j = 0 .. n-1}. */
+    public void scores(int layer, int kvHead, int headSize, float[] q, int qOff, float scale, float[] att, int n) {
+        int hOff = kvHead * headSize;
+        if (kF32 != null) {
+            float[] kc = kF32[layer];
+            for (int j = 0; j < n; j++) {
+                att[j] = Ops.dot(q, qOff, kc, j * kvDimK + hOff, headSize) * scale;
+            }
+        } else {
+            short[] kc = kF16[layer];
+            for (int j = 0; j < n; j++) {
+                int base = j * kvDimK + hOff;
+                float s = 0;
+                for (int d = 0; d < headSize; d++) s += q[qOff + d] * Float.float16ToFloat(kc[base + d]);
+                att[j] = s * scale;
+            }
+        }
+    }
+
+    /** {@code out[d] = sum_j att[j] * V[j][head][d]} for {@code j < n}, {@code d < headSize}. */
+    public void weightedValues(int layer, int kvHead, int headSize, float[] att, int n, float[] out, int outOff) {
+        java.util.Arrays.fill(out, outOff, outOff + headSize, 0f);
+        int hOff = kvHead * headSize;
+        if (vF32 != null) {
+            float[] vc = vF32[layer];
+            for (int j = 0; j < n; j++) {
+                float a = att[j];
+                int base = j * kvDimV + hOff;
+                for (int d = 0; d < headSize; d++) out[outOff + d] += a * vc[base + d];
+            }
+        } else {
+            short[] vc = vF16[layer];
+            for (int j = 0; j < n; j++) {
+                float a = att[j];
+                int base = j * kvDimV + hOff;
+                for (int d = 0; d < headSize; d++) out[outOff + d] += a * Float.float16ToFloat(vc[base + d]);
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.edgellm.engine;
+
+import io.edgellm.ModelFormatException;
+import io.edgellm.quant.GgmlType;
+import io.edgellm.quant.ggml.Dequantize;
+import io.edgellm.quant.gguf.GgufFile;
+import io.edgellm.quant.gguf.GgufTensorInfo;
+import io.edgellm.quant.kernel.QTensor;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Looks tensors up by name and checks them against the shape the architecture expects (llama.cpp's
+ * {@code check_tensor_dims}), the types edgellm has kernels for, and the file bounds. Every error names the file and
+ * the tensor. Remembers which tensors were used so that unexpected extra tensors can be reported.
+ */
+public final class TensorBinder {
+    /** Weight types the matmul kernels accept. */
+    public static final Set<GgmlType> MATRIX_TYPES = EnumSet.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16,
+            GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q8_0,
+            GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K);
+
+    private final GgufFile file;
+    private final Set<String> used = new HashSet<>();
+
+    public TensorBinder(GgufFile file) {
+        this.file = file;
+    }
+
+    public GgufFile file() {
+        return file;
+    }
+
+    /** True when the file has a tensor of this name. */
+    public boolean has(String name) {
+        return file.findTensor(name).isPresent();
+    }
+
+    /** A required matrix of shape {@code [cols, rows]}. */
+    public QTensor matrix(String name, long cols, long rows) throws ModelFormatException {
+        GgufTensorInfo t = require(name);
+        checkDims(t, cols, rows);
+        if (!MATRIX_TYPES.contains(t.type())) {
+            throw error(name, "has type " + t.type() + ", which edgellm cannot multiply (supported: " + MATRIX_TYPES + ")");
+        }
+        if (cols % t.type().blockSize() != 0) {
+            throw error(name, "row length " + cols + " is not a multiple of the " + t.type() + " block size " + t.type().blockSize());
+        }
+        return new QTensor(name, t.type(), (int) rows, (int) cols, data(t));
+    }
+
+    /** An optional matrix, or null when absent. */
+    public QTensor optionalMatrix(String name, long cols, long rows) throws ModelFormatException {
+        return has(name) ? matrix(name, cols, rows) : null;
+    }
+
+    /** A required 1-D vector of length n (norm weight, bias), dequantized to floats. */
+    public float[] vector(String name, long n) throws ModelFormatException {
+        GgufTensorInfo t = require(name);
+        checkDims(t, n);
+        GgmlType type = t.type();
+        if (type != GgmlType.F32 && type != GgmlType.F16 && type != GgmlType.BF16) {
+            throw error(name, "has type " + type + "; 1-D weights must be F32, F16 or BF16");
+        }
+        float[] out = new float[(int) n];
+        Dequantize.row(type, data(t), 0, out, 0, (int) n);
+        return out;
+    }
+
+    /** An optional vector, or null when absent. */
+    public float[] optionalVector(String name, long n) throws ModelFormatException {
+        return has(name) ? vector(name, n) : null;
+    }
+
+    /** Names of tensors in the file that were not bound. */
+    public Set<String> unused() {
+        Set<String> s = new java.util.TreeSet<>();
+        for (GgufTensorInfo t : file.tensors()) {
+            if (!used.contains(t.name())) s.add(t.name());
+        }
+        return s;
+    }
+
+    private GgufTensorInfo require(String name) throws ModelFormatException {
+        Optional<GgufTensorInfo> t = file.findTensor(name);
+        if (t.isEmpty()) {
+            throw new ModelFormatException(file.path(), "missing tensor '" + name + "'");
+        }
+        used.add(name);
+        return t.get();
+    }
+
+    private MemorySegment data(GgufTensorInfo t) throws ModelFormatException {
+        try {
+            return file.tensorData(t);
+        } catch (RuntimeException e) {
+            throw error(t.name(), "data is not within the file: " + e.getMessage());
+        }
+    }
+
+    private void checkDims(GgufTensorInfo t, long... expected) throws ModelFormatException {
+        long[] d = t.dims();
+        // trailing 1s are equivalent (ggml shapes are 4-D with ne[i] = 1 beyond n_dims)
+        int n = d.length;
+        while (n > expected.length && d[n - 1] == 1) n--;
+        boolean ok = n == expected.length;
+        for (int i = 0; ok && i < n; i++) ok = d[i] == expected[i];
+        if (!ok) {
+            throw error(t.name(), "has wrong shape; expected " + Arrays.toString(expected) + ", got " + Arrays.toString(d));
+        }
+        if (expected.length > 0 && expected[0] > Integer.MAX_VALUE || (expected.length > 1 && expected[1] > Integer.MAX_VALUE)) {
+            throw error(t.name(), "is too large: " + Arrays.toString(d));
+        }
+    }
+
+    private ModelFormatException error(String tensor, String msg) {
+        return new ModelFormatException(file.path(), "tensor '" + tensor + "' " + msg);
+    }
+}

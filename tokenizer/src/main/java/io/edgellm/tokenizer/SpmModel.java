@@ -1,0 +1,170 @@
+package io.edgellm.tokenizer;
+
+import java.util.Map;
+
+/**
+ * SentencePiece BPE as llama.cpp's {@code llm_tokenizer_spm_session} runs it ({@code tokenizer.ggml.model = llama}).
+ *
+ * <p>The input is already escaped (spaces replaced by U+2581 '▁', the optional leading space added). Then:
+ * <ol>
+ *   <li>split into code points, each a symbol in a doubly linked list;</li>
+ *   <li>every adjacent pair whose concatenation is a vocabulary token becomes a candidate with that token's score;</li>
+ *   <li>repeatedly merge the best candidate (highest score, then leftmost) whose two symbols are unchanged since it
+ *       was queued, and queue the new pairs the merged symbol forms with its neighbours;</li>
+ *   <li>emit each remaining symbol's token; a symbol that is no token (a single code point missing from the
+ *       vocabulary) is emitted as its UTF-8 bytes through the {@code <0xNN>} byte tokens ("byte fallback").</li>
+ * </ol>
+ *
+ * <p>Long inputs are cut into chunks of about {@value #CHUNK_CHARS} chars at positions no vocabulary token can span
+ * (checked against every token that could cover the cut), so the result is identical to merging the whole text at
+ * once while memory stays bounded: merges on the two sides of such a cut never interact.
+ */
+final class SpmModel {
+    /** Target chunk length for long inputs (chars). */
+    static final int CHUNK_CHARS = 16 * 1024;
+    /** How far past the target a chunk may grow while looking for a safe cut (chars). */
+    private static final int SEARCH_CHARS = 8 * 1024;
+
+    private final Map<String, Integer> tokenToId;
+    private final float[] scores;
+    private final int[] byteTokens;
+    private final int maxTokenChars;
+
+    /**
+     * @param tokenToId     token text → id
+     * @param scores        token scores (null = all 0)
+     * @param byteTokens    byte value → token id for byte fallback (-1 when the vocabulary has no token for it)
+     * @param maxTokenChars the longest token text in chars
+     */
+    SpmModel(Map<String, Integer> tokenToId, float[] scores, int[] byteTokens, int maxTokenChars) {
+        this.tokenToId = tokenToId;
+        this.scores = scores;
+        this.byteTokens = byteTokens;
+        this.maxTokenChars = Math.max(1, maxTokenChars);
+    }
+
+    /** Tokenizes the escaped text {@code s} and appends the ids to {@code out}. */
+    void encode(String s, IntList out) {
+        int n = s.length();
+        int from = 0;
+        while (n - from > CHUNK_CHARS + SEARCH_CHARS) {
+            int cut = findCut(s, from + CHUNK_CHARS, from + CHUNK_CHARS + SEARCH_CHARS);
+            if (cut < 0) {
+                // no safe cut near the target: keep the text together and try again further on
+                cut = findCut(s, from + CHUNK_CHARS + SEARCH_CHARS, n);
+                if (cut < 0) {
+                    break;
+                }
+            }
+            encodeRange(s, from, cut, out);
+            from = cut;
+        }
+        encodeRange(s, from, n, out);
+    }
+
+    /** @return the first safe cut in [lo, hi), preferring word starts ('▁' after a non-'▁'), or -1 */
+    private int findCut(String s, int lo, int hi) {
+        hi = Math.min(hi, s.length());
+        for (int p = lo; p < hi; p++) {
+            if (s.charAt(p) == '\u2581' && s.charAt(p - 1) != '\u2581' && isSafeCut(s, p)) {
+                return p;
+            }
+        }
+        int limit = Math.min(hi, lo + 1024); // scripts without spaces: try any position, a bounded number of times
+        for (int p = lo; p < limit; p++) {
+            if (isSafeCut(s, p)) {
+                return p;
+            }
+        }
+        return -1;
+    }
+
+    /** True when no vocabulary token occurs in s covering both s[p-1] and s[p]. */
+    private boolean isSafeCut(String s, int p) {
+        if (p <= 0 || p >= s.length() || Character.isLowSurrogate(s.charAt(p))) {
+            return false;
+        }
+        for (int a = Math.max(0, p - maxTokenChars + 1); a < p; a++) {
+            int bMax = Math.min(s.length(), a + maxTokenChars);
+            for (int b = p + 1; b <= bMax; b++) {
+                if (tokenToId.containsKey(s.substring(a, b))) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** llama.cpp's llm_tokenizer_spm_session::tokenize on s[from, to). */
+    private void encodeRange(String s, int from, int to, IntList out) {
+        if (from >= to) {
+            return;
+        }
+        int count = s.codePointCount(from, to);
+        int[] start = new int[count]; // char offset of each symbol
+        int[] len = new int[count];   // chars; 0 once merged into its left neighbour
+        int[] prev = new int[count];
+        int[] next = new int[count];
+        for (int i = 0, pos = from; i < count; i++) {
+            int cl = Character.charCount(s.codePointAt(pos));
+            start[i] = pos;
+            len[i] = cl;
+            prev[i] = i - 1;
+            next[i] = i + 1 < count ? i + 1 : -1;
+            pos += cl;
+        }
+
+        BigramHeap heap = new BigramHeap();
+        for (int i = 1; i < count; i++) {
+            tryAddBigram(s, start, len, i - 1, i, heap);
+        }
+        while (!heap.isEmpty()) {
+            heap.pop();
+            int l = heap.poppedLeft, r = heap.poppedRight;
+            // skip a candidate whose symbols changed since it was queued
+            if (len[l] == 0 || len[r] == 0 || len[l] + len[r] != heap.poppedSize) {
+                continue;
+            }
+            // merge the right symbol into the left one and unlink it
+            len[l] += len[r];
+            len[r] = 0;
+            next[l] = next[r];
+            if (next[r] >= 0) {
+                prev[next[r]] = l;
+            }
+            tryAddBigram(s, start, len, prev[l], l, heap);
+            tryAddBigram(s, start, len, l, next[l], heap);
+        }
+
+        for (int i = 0; i != -1; i = next[i]) {
+            String text = s.substring(start[i], start[i] + len[i]);
+            Integer id = tokenToId.get(text);
+            if (id != null) {
+                out.add(id);
+            } else {
+                // byte fallback: the symbol's UTF-8 bytes as <0xNN> tokens
+                for (byte b : Utf8.bytes(text)) {
+                    int t = byteTokens[b & 0xFF];
+                    if (t < 0) {
+                        throw new IllegalArgumentException(String.format(
+                                "cannot encode byte 0x%02X of '%s': the vocabulary has no <0x%02X> byte token and no"
+                                        + " unknown token", b & 0xFF, text, b & 0xFF));
+                    }
+                    out.add(t);
+                }
+            }
+        }
+    }
+
+    private void tryAddBigram(String s, int[] start, int[] len, int l, int r, BigramHeap heap) {
+        if (l < 0 || r < 0) {
+            return;
+        }
+        int size = len[l] + len[r];
+        Integer id = tokenToId.get(s.substring(start[l], start[l] + size));
+        if (id == null) {
+            return;
+        }
+        heap.push(scores == null ? 0f : scores[id], l, r, size);
+    }
+}
