@@ -20,8 +20,9 @@ import java.nio.ByteOrder;
  *
  * <h2>Species</h2>
  * <ul>
- *   <li>{@link #F} = {@code FloatVector.SPECIES_PREFERRED}: dense rows (F32 and the K-quant scratch), any width.</li>
- *   <li>Block kernels work on 32-element ggml blocks whose quants are stored in runs of 16 or 32 bytes, so a vector
+ *   <li>{@link #F} = {@code FloatVector.SPECIES_PREFERRED}: dense F32 rows, any width (up to SVE's 2048 bits).</li>
+ *   <li>Block kernels work on ggml blocks whose quants are stored in runs of 16 or 32 bytes (the K-quants in
+ *       groups of 16 or 32 elements with one scale), so a vector
  *       must not be longer than such a run: {@link #FB} is the float species of {@code min(preferred, 512)} bits
  *       (4, 8 or 16 lanes). {@link #IB}/{@link #SB} have the same lane count for ints/shorts; {@link #BB} is the byte
  *       species used to load {@code FB.length()} quants: at least 64 bits (8 lanes), the smallest byte vector.</li>
@@ -34,6 +35,14 @@ import java.nio.ByteOrder;
  *       into int lanes, so the per-block integer sum is exact.</li>
  * </ul>
  * Block layouts are drawn in the {@code io.edgellm.quant.ggml} codecs ({@code Q8_0Codec}, {@code Q4_0Codec}, ...).
+ *
+ * <h2>Two rules for C2</h2>
+ * <ul>
+ *   <li>Few vector call sites per method. Every Vector API call inlines dozens of IR nodes; past C2's
+ *       {@code NodeCountInliningCutoff} it stops inlining and the vectors become heap objects (5x slower). So the
+ *       kernels loop over a block's parts (nibble halves, Q6_K quarters) instead of writing every part out.</li>
+ *   <li>No {@code reduceLanes(ADD)} on floats: see {@link #sum}.</li>
+ * </ul>
  */
 final class VectorBackend implements KernelBackend {
 
@@ -67,7 +76,7 @@ final class VectorBackend implements KernelBackend {
     /** Lane indices 0, 1, 2, ... of {@link #IB}: bit {@code j + lane} of a Q5 {@code qh} word is lane's 5th bit. */
     private static final IntVector IOTA = IntVector.zero(IB).addIndex(1);
 
-    /** Per-thread scratch for the K-quant rows (dequantized then dotted). */
+    /** Per-thread scratch for rows without a fused kernel (Q8_K / Q8_1 used as weights): dequantized, then dotted. */
     private static final ThreadLocal<float[]> ROW_SCRATCH = ThreadLocal.withInitial(() -> new float[256]);
 
     /** The smallest preferred width the block kernels support (a 64-bit vector has no 2-lane byte species). */
