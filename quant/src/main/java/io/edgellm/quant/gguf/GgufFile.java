@@ -62,7 +62,9 @@ import java.util.OptionalLong;
  * {@value #MAX_ARRAY_NESTING}; duplicate keys and tensor names; {@code general.alignment} not an integer power of two;
  * n_dims outside 1..4, negative dims, element and byte counts overflowing 64 bits, row lengths not a multiple of the block
  * size; tensor offsets not aligned or data past the end of the file. A tensor with a zero dimension (0 elements, 0 bytes)
- * is accepted by the container: the model loader rejects it when it checks shapes.
+ * is accepted by the container: the model loader rejects it when it checks shapes. Tensor data ranges must be aligned
+ * and inside the file but, unlike llama.cpp (which requires each tensor to start exactly where the previous one's padded
+ * data ends), are not required to be packed in order or disjoint: any such layout is memory-safe to read.
  *
  * <p>Metadata values are mapped to Java types as {@link GgufValueType} documents. Accessors throw
  * {@link IllegalArgumentException} naming the file and key for a missing key ({@code get*}) or a value of the wrong type
