@@ -21,15 +21,16 @@ public final class Quantize {
     /**
      * Quantizes {@code n} floats.
      *
-     * @param type      target ggml type: F32 (copy), F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q8_1 or Q8_K
+     * @param type      target ggml type: F32 (copy), F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q8_1, Q8_K, or the
+     *                  K-quants Q2_K, Q3_K, Q4_K, Q5_K, Q6_K (ggml's reference quantizers without importance matrix;
+     *                  slow: a scale search per sub-block)
      * @param src       source floats
      * @param srcOffset index of the first float
      * @param n         number of elements; a multiple of {@code type.blockSize()}
      * @param dst       receives {@code type.rowBytes(n)} bytes of little-endian blocks
      * @param dstOffset byte offset of the first block in {@code dst}
      * @throws IllegalArgumentException if {@code n} is negative or not a multiple of the block size, a range is out of
-     *                                  bounds, or the type has no reference quantizer here (K-quants other than Q8_K,
-     *                                  integer types)
+     *                                  bounds, or the type has no reference quantizer here (integer types)
      * @throws UnsupportedOperationException if {@code dst} is read-only (e.g. a slice of a read-only mapped GGUF)
      */
     public static void row(GgmlType type, float[] src, int srcOffset, int n, MemorySegment dst, long dstOffset) {
@@ -86,8 +87,33 @@ public final class Quantize {
                     Q8_KCodec.quantize(src, srcOffset + b * bs, dst, dstOffset + (long) b * bpb);
                 }
             }
+            case Q2_K -> {
+                for (int b = 0; b < blocks; b++) {
+                    Q2_KCodec.quantize(src, srcOffset + b * bs, dst, dstOffset + (long) b * bpb);
+                }
+            }
+            case Q3_K -> {
+                for (int b = 0; b < blocks; b++) {
+                    Q3_KCodec.quantize(src, srcOffset + b * bs, dst, dstOffset + (long) b * bpb);
+                }
+            }
+            case Q4_K -> {
+                for (int b = 0; b < blocks; b++) {
+                    Q4_KCodec.quantize(src, srcOffset + b * bs, dst, dstOffset + (long) b * bpb);
+                }
+            }
+            case Q5_K -> {
+                for (int b = 0; b < blocks; b++) {
+                    Q5_KCodec.quantize(src, srcOffset + b * bs, dst, dstOffset + (long) b * bpb);
+                }
+            }
+            case Q6_K -> {
+                for (int b = 0; b < blocks; b++) {
+                    Q6_KCodec.quantize(src, srcOffset + b * bs, dst, dstOffset + (long) b * bpb);
+                }
+            }
             default -> throw new IllegalArgumentException(type + ": no reference quantizer (supported: F32, F16, BF16, "
-                    + "Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q8_1, Q8_K)");
+                    + "Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q8_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K)");
         }
     }
 

@@ -36,6 +36,15 @@ class QuantizeGoldenTest {
             "golden/synth/models/synth-small-F32.gguf, golden/synth/models/synth-small-Q5_1.gguf, Q5_1",
             "golden/synth/models/synth-small-F32.gguf, golden/synth/models/synth-small-F16.gguf, F16",
             "golden/synth/models/synth-small-F32.gguf, golden/synth/models/synth-small-BF16.gguf, BF16",
+            "golden/synth/models/synth-small-F32.gguf, golden/synth/models/synth-small-Q2_K.gguf, Q2_K",
+            "golden/synth/models/synth-small-F32.gguf, golden/synth/models/synth-small-Q3_K.gguf, Q3_K",
+            "golden/synth/models/synth-small-F32.gguf, golden/synth/models/synth-small-Q4_K.gguf, Q4_K",
+            "golden/synth/models/synth-small-F32.gguf, golden/synth/models/synth-small-Q5_K.gguf, Q5_K",
+            "golden/synth/models/synth-small-F32.gguf, golden/synth/models/synth-small-Q6_K.gguf, Q6_K",
+            "golden/synth/models/synth-small-F32.gguf, golden/synth/models/synth-small-Q2_K-mix.gguf, Q2_K",
+            "golden/synth/models/synth-small-F32.gguf, golden/synth/models/synth-small-Q3_K_M.gguf, Q3_K",
+            "golden/synth/models/synth-small-F32.gguf, golden/synth/models/synth-small-Q4_K_M.gguf, Q4_K",
+            "golden/synth/models/synth-small-F32.gguf, golden/synth/models/synth-small-Q5_K_M.gguf, Q5_K",
     })
     void requantizingTheF32ModelReproducesLlamaQuantize(String f32Name, String quantName, GgmlType mainType)
             throws IOException {
@@ -60,9 +69,16 @@ class QuantizeGoldenTest {
                 }
                 long mismatch = expected.mismatch(actual);
                 if (mismatch >= 0) {
-                    long block = mismatch / q.type().bytesPerBlock();
+                    int bpb = q.type().bytesPerBlock();
+                    long badBlocks = 0;
+                    for (long b = 0; b < expected.byteSize() / bpb; b++) {
+                        if (expected.asSlice(b * bpb, bpb).mismatch(actual.asSlice(b * bpb, bpb)) >= 0) {
+                            badBlocks++;
+                        }
+                    }
                     fail(quantName + ": tensor " + q.name() + " (" + q.type() + ") differs from llama-quantize at byte "
-                            + mismatch + " (block " + block + ")");
+                            + mismatch + " (block " + mismatch / bpb + "; " + badBlocks + " of "
+                            + expected.byteSize() / bpb + " blocks differ)");
                 }
             }
         }

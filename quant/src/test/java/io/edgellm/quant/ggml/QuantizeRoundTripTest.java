@@ -97,6 +97,44 @@ class QuantizeRoundTripTest {
         }
     }
 
+    /**
+     * K-quants: error relative to the block's range, and relative RMS error, on Gaussian weights; more bits, less
+     * error. Limits are about 1.5x what these formats give on this data.
+     */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    void kQuantRoundTripErrorShrinksWithBits(GgmlType type) {
+        SplittableRandom rnd = new SplittableRandom(11);
+        float[] x = new float[N];
+        for (int i = 0; i < N; i++) {
+            x[i] = (float) (0.05 * gaussian(rnd));
+        }
+        float[] y = Dequantize.row(type, Quantize.row(type, x, 0, N), 0, N);
+        double sumSq = 0;
+        double errSq = 0;
+        for (int b = 0; b < N; b += 256) {
+            float amax = 0;
+            for (int j = b; j < b + 256; j++) {
+                amax = Math.max(amax, Math.abs(x[j]));
+            }
+            for (int j = b; j < b + 256; j++) {
+                double err = Math.abs((double) x[j] - y[j]);
+                assertTrue(err <= amax, type + " element " + j + ": x=" + x[j] + " y=" + y[j]);
+                sumSq += (double) x[j] * x[j];
+                errSq += err * err;
+            }
+        }
+        double relRms = Math.sqrt(errSq / sumSq);
+        double limit = switch (type) {
+            case Q2_K -> 0.45;  // measured 0.30
+            case Q3_K -> 0.25;  // 0.15
+            case Q4_K -> 0.12;  // 0.071
+            case Q5_K -> 0.06;  // 0.036
+            default -> 0.03;    // Q6_K: 0.018
+        };
+        assertTrue(relRms <= limit, type + " relative RMS error " + relRms);
+    }
+
     @Test
     void q8_0AndQ8_1RoundHalfAwayFromZero() {
         // amax = 127/64 makes d = 1/64 and 1/d = 64 exact, so x*id lands exactly on the ties

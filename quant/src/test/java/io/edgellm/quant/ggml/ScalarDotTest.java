@@ -157,7 +157,7 @@ class ScalarDotTest {
         assertThrows(IllegalArgumentException.class, () -> Dequantize.row(GgmlType.Q4_0, seg, 0, x, 0, 16));
         assertThrows(IllegalArgumentException.class, () -> Dequantize.row(GgmlType.F32, seg, 0, x, 0, 321));
         assertThrows(IllegalArgumentException.class, () -> Dequantize.row(GgmlType.Q6_K, seg.asSlice(0, 209), 0, x, 0, 256));
-        assertThrows(IllegalArgumentException.class, () -> Quantize.row(GgmlType.Q4_K, x, 0, 256, seg, 0));
+        assertThrows(IllegalArgumentException.class, () -> Quantize.row(GgmlType.I32, x, 0, 32, seg, 0));
         assertThrows(IllegalArgumentException.class, () -> Quantize.row(GgmlType.Q8_0, x, 0, 320, seg, 1));
         assertThrows(IllegalArgumentException.class, () -> Quantize.row(GgmlType.Q8_0, x, 0, -32, seg, 0));
         assertThrows(IllegalArgumentException.class, () -> Quantize.row(GgmlType.Q8_0, x, 64, 288, seg, 0));
