@@ -118,6 +118,33 @@ public final class Quantize {
     }
 
     /**
+     * Rounds {@code n} activations to {@code type} the way a given llama.cpp CPU build does before its integer dot
+     * products ({@link ActivationQuantizer}). Only Q8_0 and Q8_1 depend on the variant; every other type is
+     * quantized exactly as {@link #row(GgmlType, float[], int, int, MemorySegment, long)} does.
+     *
+     * @param variant which llama.cpp build to reproduce
+     * @throws IllegalArgumentException as {@link #row(GgmlType, float[], int, int, MemorySegment, long)}
+     */
+    public static void activationRow(GgmlType type, ActivationQuantizer variant, float[] src, int srcOffset, int n,
+                                     MemorySegment dst, long dstOffset) {
+        java.util.Objects.requireNonNull(variant, "variant");
+        if (variant == ActivationQuantizer.REFERENCE || (type != GgmlType.Q8_0 && type != GgmlType.Q8_1)) {
+            row(type, src, srcOffset, n, dst, dstOffset);
+            return;
+        }
+        long bytes = Checks.rowBytes(type, n);
+        Checks.arrayRange(type, "src", src, srcOffset, n);
+        Checks.segmentRange(type, "dst", dst, dstOffset, bytes);
+        for (int b = 0; b < n / 32; b++) {
+            if (type == GgmlType.Q8_0) {
+                Q8_0Codec.quantize(src, srcOffset + 32 * b, dst, dstOffset + (long) b * Q8_0Codec.BYTES, variant);
+            } else {
+                Q8_1Codec.quantize(src, srcOffset + 32 * b, dst, dstOffset + (long) b * Q8_1Codec.BYTES, variant);
+            }
+        }
+    }
+
+    /**
      * Quantizes {@code n} floats into a new heap segment of {@code type.rowBytes(n)} bytes; see {@link #row}.
      *
      * @return the new segment holding the blocks

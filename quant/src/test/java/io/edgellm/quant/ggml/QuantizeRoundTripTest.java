@@ -163,6 +163,80 @@ class QuantizeRoundTripTest {
     }
 
     @Test
+    void activationQuantizersOfTheX86AndArmBuildsRoundTiesToEven() {
+        float[] x = new float[32];
+        x[0] = 127f / 64;   // d = 1/64; 1/d = 127/amax = 64 exactly: only the rounding differs
+        x[1] = 2.5f / 64;
+        x[2] = -2.5f / 64;
+        x[3] = 0.5f / 64;
+        x[4] = 1.5f / 64;
+        byte[][] expected = {
+                {127, 3, -3, 1, 2},  // REFERENCE: half away from zero
+                {127, 2, -2, 0, 2},  // X86_AVX: half to even
+                {127, 2, -2, 0, 2},  // ARM_NEON: half to even
+        };
+        for (ActivationQuantizer v : ActivationQuantizer.values()) {
+            for (GgmlType type : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q8_1}) {
+                MemorySegment q = MemorySegment.ofArray(new byte[type.bytesPerBlock()]);
+                Quantize.activationRow(type, v, x, 0, 32, q, 0);
+                int qs = type == GgmlType.Q8_0 ? 2 : 4;
+                assertEquals((short) 0x2400, q.get(LittleEndian.SHORT, 0));
+                assertArrayEquals(expected[v.ordinal()], q.asSlice(qs, 5).toArray(LittleEndian.BYTE), v + " " + type);
+                if (type == GgmlType.Q8_1) {
+                    int sum = 0;
+                    for (byte b : expected[v.ordinal()]) {
+                        sum += b;
+                    }
+                    assertEquals(sum / 64f, Half.toFloat(q.get(LittleEndian.SHORT, 2)), v + " s");
+                }
+            }
+        }
+    }
+
+    @Test
+    void x86BuildsUse127OverAmaxAsInverseScale() {
+        // amax where 127/amax and 1/(amax/127) differ by one ulp, and a value whose quant that changes (found by search)
+        float[] x = new float[32];
+        x[0] = Float.intBitsToFloat(1019860723); // 0.024638629
+        x[1] = Float.intBitsToFloat(1017517222); // 0.020273518: x*id = 104.4999.. or 104.5000..
+        MemorySegment q = MemorySegment.ofArray(new byte[34]);
+        Quantize.activationRow(GgmlType.Q8_0, ActivationQuantizer.REFERENCE, x, 0, 32, q, 0);
+        assertEquals(104, q.get(LittleEndian.BYTE, 3));
+        Quantize.activationRow(GgmlType.Q8_0, ActivationQuantizer.ARM_NEON, x, 0, 32, q, 0);
+        assertEquals(104, q.get(LittleEndian.BYTE, 3));
+        Quantize.activationRow(GgmlType.Q8_0, ActivationQuantizer.X86_AVX, x, 0, 32, q, 0);
+        assertEquals(105, q.get(LittleEndian.BYTE, 3));
+    }
+
+    @Test
+    void activationQuantizersAgreeAlmostEverywhereOnRandomData() {
+        float[] x = randomData(9);
+        for (GgmlType type : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q8_1, GgmlType.Q8_K, GgmlType.F16}) {
+            MemorySegment ref = Quantize.row(type, x, 0, N);
+            for (ActivationQuantizer v : ActivationQuantizer.values()) {
+                MemorySegment q = MemorySegment.ofArray(new byte[(int) type.rowBytes(N)]);
+                Quantize.activationRow(type, v, x, 0, N, q, 0);
+                if (type == GgmlType.Q8_K || type == GgmlType.F16 || v == ActivationQuantizer.REFERENCE) {
+                    assertEquals(-1, ref.mismatch(q), type + " " + v + " is the reference quantizer");
+                    continue;
+                }
+                float[] a = Dequantize.row(type, ref, 0, N);
+                float[] b = Dequantize.row(type, q, 0, N);
+                int differ = 0;
+                for (int i = 0; i < N; i++) {
+                    if (a[i] != b[i]) {
+                        differ++;
+                        int blk = i / 32;
+                        float d = Half.toFloat(ref.get(LittleEndian.SHORT, (long) blk * type.bytesPerBlock()));
+                        assertEquals(a[i], b[i], d * 1.0001f, "at most one quant step apart");
+                    }
+                }
+                assertTrue(differ <= N / 100, type + " " + v + ": " + differ + " quants differ");
+            }
+        }
+    }
+
+    @Test
     void q8_1SumUsesTheUnroundedScale() {
         float[] x = new float[32];
         for (int i = 0; i < 32; i++) {
