@@ -143,6 +143,54 @@ class ScalarDotTest {
         }
     }
 
+    /** Q4_1/Q5_1 · Q8_1 and K-quants · Q8_K on real tensors against a double-precision sum over dequantized values. */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({
+            "golden/synth/models/synth-small-Q4_1.gguf, blk.0.ffn_up.weight",
+            "golden/synth/models/synth-small-Q5_1.gguf, blk.1.ffn_down.weight",
+            "golden/synth/models/synth-small-Q2_K.gguf, blk.0.ffn_up.weight",
+            "golden/synth/models/synth-small-Q3_K.gguf, blk.1.ffn_down.weight",
+            "golden/synth/models/synth-small-Q4_K.gguf, blk.0.attn_q.weight",
+            "golden/synth/models/synth-small-Q5_K.gguf, blk.1.ffn_gate.weight",
+            "golden/synth/models/synth-small-Q6_K.gguf, output.weight",
+    })
+    void integerDotsOfQ8_1AndQ8_KAgreeWithDequantizedDoubleSum(String file, String tensor) throws IOException {
+        try (GgufFile f = GgufFile.open(Shared.root().resolve(file))) {
+            GgufTensorInfo t = f.tensor(tensor);
+            GgmlType type = t.type();
+            GgmlType act = type.vecDotType();
+            int n = Math.toIntExact(t.rowLength());
+            long rowBytes = type.rowBytes(n);
+            MemorySegment data = f.tensorData(t);
+            for (int r = 0; r < 6; r++) {
+                float[] x = random(n, 100 + r);
+                MemorySegment xq = Quantize.row(act, x, 0, n);
+                float[] wd = Dequantize.row(type, data, r * rowBytes, n);
+                float[] xd = Dequantize.row(act, xq, 0, n);
+                double exact = 0;
+                double magnitude = 0;
+                for (int i = 0; i < n; i++) {
+                    exact += (double) wd[i] * xd[i];
+                    magnitude += Math.abs((double) wd[i] * xd[i]);
+                }
+                double tolerance = 1e-5 * magnitude;
+                if (act == GgmlType.Q8_1) {
+                    // the minimum's term uses s = f16(d * sum(q)), rounded to 11 bits
+                    for (int b = 0; b < n / 32; b++) {
+                        float m = Half.toFloat(data.get(LittleEndian.SHORT, r * rowBytes + (long) b * type.bytesPerBlock() + 2));
+                        float sBlock = Half.toFloat(xq.get(LittleEndian.SHORT, 36L * b + 2));
+                        tolerance += Math.abs(m * sBlock) * 0x1p-10;
+                    }
+                }
+                float got = act == GgmlType.Q8_1
+                        ? ScalarDot.dotQ8_1(type, data, r * rowBytes, xq, 0, n)
+                        : ScalarDot.dotQ8_K(type, data, r * rowBytes, xq, 0, n);
+                assertTrue(Math.abs(got - exact) <= tolerance, type + " row " + r + ": " + got + " vs " + exact
+                        + " (tolerance " + tolerance + ")");
+            }
+        }
+    }
+
     @Test
     void badArgumentsAreRejectedWithClearExceptions() {
         MemorySegment seg = MemorySegment.ofArray(new byte[340]);
@@ -162,5 +210,8 @@ class ScalarDotTest {
         assertThrows(IllegalArgumentException.class, () -> Quantize.row(GgmlType.Q8_0, x, 0, -32, seg, 0));
         assertThrows(IllegalArgumentException.class, () -> Quantize.row(GgmlType.Q8_0, x, 64, 288, seg, 0));
         assertThrows(NullPointerException.class, () -> Quantize.row(null, x, 0, 32, seg, 0));
+        assertThrows(IllegalArgumentException.class, () -> ScalarDot.dotQ8_1(GgmlType.Q4_0, seg, 0, seg, 0, 32));
+        assertThrows(IllegalArgumentException.class, () -> ScalarDot.dotQ8_K(GgmlType.Q8_0, seg, 0, seg, 0, 256));
+        assertThrows(IllegalArgumentException.class, () -> ScalarDot.dotQ8_K(GgmlType.Q4_K, seg, 0, seg, 0, 512));
     }
 }
