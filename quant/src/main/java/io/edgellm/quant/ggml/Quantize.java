@@ -12,6 +12,12 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Each 32- or 256-element block is quantized on its own, so quantizing a whole tensor row by row or all at once
  * gives the same bytes.
+ *
+ * <p>Bit-exactness holds against llama.cpp builds that do not fuse {@code a*b + c} into one FMA inside
+ * ggml-quants.c, which is the case of the x86 builds that made our test files (ggml's base library is compiled for
+ * the baseline ISA, without FMA; only the CPU backend gets {@code -march=native}). A compiler that contracts, as GCC
+ * does by default where FMA is part of the base ISA (aarch64), can round e.g. Q4_0's {@code x*id + 8.5f} differently
+ * in rare blocks. NaN and infinite inputs give unspecified quants, as in ggml.
  */
 public final class Quantize {
 
