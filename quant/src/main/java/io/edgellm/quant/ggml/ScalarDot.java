@@ -23,6 +23,16 @@ public final class ScalarDot {
     private ScalarDot() {
     }
 
+    /** Per-thread scratch (one super-block of floats and ints), so the reference dots allocate nothing per call. */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static final class Scratch {
+        final float[] values = new float[256];
+        final int[] quants = new int[256];
+        final int[] lanes = new int[8];
+        final float[] laneSums = new float[8];
+    }
+
     /**
      * {@code sum_i dequant(w)[i] * x[xOffset + i]} for {@code i < n}, in float, in index order.
      *
@@ -42,7 +52,7 @@ public final class ScalarDot {
         // one block (or a chunk of 256 plain values) at a time: no allocation proportional to n
         int chunk = type.blockSize() == 1 ? 256 : type.blockSize();
         long chunkBytes = (long) chunk / type.blockSize() * type.bytesPerBlock();
-        float[] buf = new float[chunk];
+        float[] buf = SCRATCH.get().values;
         float sum = 0.0f;
         for (int i = 0; i < n; i += chunk) {
             int len = Math.min(chunk, n - i);
@@ -212,9 +222,11 @@ public final class ScalarDot {
         Checks.segmentRange(wType, "w", w, wOff, Checks.rowBytes(wType, n));
         Checks.segmentRange(GgmlType.Q8_K, "xq", xq, xqOff, Checks.rowBytes(GgmlType.Q8_K, n));
         int nb = n / 256;
-        int[] q = new int[256];
-        float[] sums = new float[8];
-        int[] aux32 = new int[8];
+        Scratch scratch = SCRATCH.get();
+        int[] q = scratch.quants;
+        float[] sums = scratch.laneSums;
+        int[] aux32 = scratch.lanes;
+        java.util.Arrays.fill(sums, 0.0f);
         float sumf = 0.0f;
         for (int i = 0; i < nb; i++) {
             long wb = wOff + (long) i * wType.bytesPerBlock();
