@@ -135,6 +135,29 @@ class QuantizeRoundTripTest {
         assertTrue(relRms <= limit, type + " relative RMS error " + relRms);
     }
 
+    /** Offsets into the source array, the destination segment and the float output are honoured (no alignment needed). */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_1",
+            "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "Q8_K"})
+    void offsetsAreHonoured(GgmlType type) {
+        int n = 512;
+        float[] x = randomData(4);
+        float[] shifted = new float[n + 7];
+        System.arraycopy(x, 0, shifted, 7, n);
+        MemorySegment plain = Quantize.row(type, x, 0, n);
+        MemorySegment at3 = MemorySegment.ofArray(new byte[(int) type.rowBytes(n) + 5]);
+        Quantize.row(type, shifted, 7, n, at3, 3);
+        assertEquals(-1, plain.mismatch(at3.asSlice(3, plain.byteSize())), "same blocks at byte offset 3");
+        float[] y = Dequantize.row(type, plain, 0, n);
+        float[] y11 = new float[n + 13];
+        Dequantize.row(type, at3, 3, y11, 11, n);
+        for (int i = 0; i < n; i++) {
+            assertEquals(Float.floatToRawIntBits(y[i]), Float.floatToRawIntBits(y11[11 + i]), "element " + i);
+        }
+        assertEquals(0f, y11[10]);
+        assertEquals(0f, y11[11 + n]);
+    }
+
     @Test
     void q8_0AndQ8_1RoundHalfAwayFromZero() {
         // amax = 127/64 makes d = 1/64 and 1/d = 64 exact, so x*id lands exactly on the ties
