@@ -149,7 +149,9 @@ public final class Session implements AutoCloseable {
         StreamingDecoder decoder = tok.streamingDecoder();
 
         long t0 = System.nanoTime();
-        float[] logits = evaluate(promptIds);
+        float[] logits = new float[vocab];   // reused by every decode step
+        int[] one = new int[1];
+        run(promptIds, logits, false);
         double promptMs = (System.nanoTime() - t0) / 1e6;
 
         int[] generated = new int[16];
@@ -192,7 +194,8 @@ public final class Session implements AutoCloseable {
                 break;
             }
             long te = System.nanoTime();
-            logits = evaluate(new int[] {id});
+            one[0] = id;
+            run(one, logits, false);
             evalMs += (System.nanoTime() - te) / 1e6;
             nEval++;
         }

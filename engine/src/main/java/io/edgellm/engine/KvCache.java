@@ -77,14 +77,17 @@ public final class KvCache {
         if (kF32 != null) {
             float[] kc = kF32[layer];
             for (int j = 0; j < n; j++) {
-                att[j] = Ops.dot(q, qOff, kc, j * kvDimK + hOff, headSize) * scale;
+                att[j] = VectorMath.dot(q, qOff, kc, j * kvDimK + hOff, headSize) * scale;
             }
         } else {
             short[] kc = kF16[layer];
             for (int j = 0; j < n; j++) {
                 int base = j * kvDimK + hOff;
                 float s = 0;
-                for (int d = 0; d < headSize; d++) s += q[qOff + d] * Float.float16ToFloat(kc[base + d]);
+                // like ggml's mul_mat with an F16 K cache: q is rounded to F16 (vec_dot_type) before the dot
+                for (int d = 0; d < headSize; d++) {
+                    s += Float.float16ToFloat(Float.floatToFloat16(q[qOff + d])) * Float.float16ToFloat(kc[base + d]);
+                }
                 att[j] = s * scale;
             }
         }
@@ -97,14 +100,12 @@ public final class KvCache {
         if (vF32 != null) {
             float[] vc = vF32[layer];
             for (int j = 0; j < n; j++) {
-                float a = att[j];
-                int base = j * kvDimV + hOff;
-                for (int d = 0; d < headSize; d++) out[outOff + d] += a * vc[base + d];
+                VectorMath.axpy(att[j], vc, j * kvDimV + hOff, out, outOff, headSize);
             }
         } else {
             short[] vc = vF16[layer];
             for (int j = 0; j < n; j++) {
-                float a = att[j];
+                float a = Float.float16ToFloat(Float.floatToFloat16(att[j])); // probabilities rounded to F16 likewise
                 int base = j * kvDimV + hOff;
                 for (int d = 0; d < headSize; d++) out[outOff + d] += a * Float.float16ToFloat(vc[base + d]);
             }
