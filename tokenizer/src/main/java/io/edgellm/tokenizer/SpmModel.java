@@ -20,10 +20,12 @@ import java.util.Map;
  * once while memory stays bounded: merges on the two sides of such a cut never interact.
  */
 final class SpmModel {
-    /** Target chunk length for long inputs (chars). */
+    /** Default target chunk length for long inputs (chars). */
     static final int CHUNK_CHARS = 16 * 1024;
-    /** How far past the target a chunk may grow while looking for a safe cut (chars). */
-    private static final int SEARCH_CHARS = 8 * 1024;
+
+    private final int chunkChars;
+    /** how far past the target a chunk may grow while looking for a safe cut (chars) */
+    private final int searchChars;
 
     private final Map<String, Integer> tokenToId;
     private final float[] scores;
@@ -35,8 +37,11 @@ final class SpmModel {
      * @param scores        token scores (null = all 0)
      * @param byteTokens    byte value → token id for byte fallback (-1 when the vocabulary has no token for it)
      * @param maxTokenChars the longest token text in chars
+     * @param chunkChars    target chunk length for long inputs ({@link #CHUNK_CHARS}; tests use small ones)
      */
-    SpmModel(Map<String, Integer> tokenToId, float[] scores, int[] byteTokens, int maxTokenChars) {
+    SpmModel(Map<String, Integer> tokenToId, float[] scores, int[] byteTokens, int maxTokenChars, int chunkChars) {
+        this.chunkChars = chunkChars;
+        this.searchChars = Math.max(16, chunkChars / 2);
         this.tokenToId = tokenToId;
         this.scores = scores;
         this.byteTokens = byteTokens;
@@ -47,11 +52,11 @@ final class SpmModel {
     void encode(String s, IntList out) {
         int n = s.length();
         int from = 0;
-        while (n - from > CHUNK_CHARS + SEARCH_CHARS) {
-            int cut = findCut(s, from + CHUNK_CHARS, from + CHUNK_CHARS + SEARCH_CHARS);
+        while (n - from > chunkChars + searchChars) {
+            int cut = findCut(s, from + chunkChars, from + chunkChars + searchChars);
             if (cut < 0) {
                 // no safe cut near the target: keep the text together and try again further on
-                cut = findCut(s, from + CHUNK_CHARS + SEARCH_CHARS, n);
+                cut = findCut(s, from + chunkChars + searchChars, n);
                 if (cut < 0) {
                     break;
                 }
