@@ -238,7 +238,7 @@ public final class Tokenizer {
             for (int b = 0; b < 256; b++) {
                 byteTokens[b] = spmByteToken(b);
             }
-            spm = new SpmModel(tokenToId, scores, byteTokens, maxChars, spmChunkChars);
+            spm = new SpmModel(new TokenIndex(texts), scores, byteTokens, maxChars, spmChunkChars);
             bpe = null;
         } else {
             spm = null;
