@@ -1,7 +1,5 @@
 package io.edgellm.tokenizer;
 
-import java.util.Map;
-
 /**
  * SentencePiece BPE as llama.cpp's {@code llm_tokenizer_spm_session} runs it ({@code tokenizer.ggml.model = llama}).
  *
@@ -20,24 +18,29 @@ import java.util.Map;
  * once while memory stays bounded: merges on the two sides of such a cut never interact.
  */
 final class SpmModel {
-    /** Target chunk length for long inputs (chars). */
+    /** Default target chunk length for long inputs (chars). */
     static final int CHUNK_CHARS = 16 * 1024;
-    /** How far past the target a chunk may grow while looking for a safe cut (chars). */
-    private static final int SEARCH_CHARS = 8 * 1024;
 
-    private final Map<String, Integer> tokenToId;
+    private final int chunkChars;
+    /** how far past the target a chunk may grow while looking for a safe cut (chars) */
+    private final int searchChars;
+
+    private final TokenIndex index;
     private final float[] scores;
     private final int[] byteTokens;
     private final int maxTokenChars;
 
     /**
-     * @param tokenToId     token text → id
+     * @param index         token text → id
      * @param scores        token scores (null = all 0)
      * @param byteTokens    byte value → token id for byte fallback (-1 when the vocabulary has no token for it)
      * @param maxTokenChars the longest token text in chars
+     * @param chunkChars    target chunk length for long inputs ({@link #CHUNK_CHARS}; tests use small ones)
      */
-    SpmModel(Map<String, Integer> tokenToId, float[] scores, int[] byteTokens, int maxTokenChars) {
-        this.tokenToId = tokenToId;
+    SpmModel(TokenIndex index, float[] scores, int[] byteTokens, int maxTokenChars, int chunkChars) {
+        this.chunkChars = chunkChars;
+        this.searchChars = Math.max(16, chunkChars / 2);
+        this.index = index;
         this.scores = scores;
         this.byteTokens = byteTokens;
         this.maxTokenChars = Math.max(1, maxTokenChars);
@@ -47,11 +50,11 @@ final class SpmModel {
     void encode(String s, IntList out) {
         int n = s.length();
         int from = 0;
-        while (n - from > CHUNK_CHARS + SEARCH_CHARS) {
-            int cut = findCut(s, from + CHUNK_CHARS, from + CHUNK_CHARS + SEARCH_CHARS);
+        while (n - from > chunkChars + searchChars) {
+            int cut = findCut(s, from + chunkChars, from + chunkChars + searchChars);
             if (cut < 0) {
                 // no safe cut near the target: keep the text together and try again further on
-                cut = findCut(s, from + CHUNK_CHARS + SEARCH_CHARS, n);
+                cut = findCut(s, from + chunkChars + searchChars, n);
                 if (cut < 0) {
                     break;
                 }
@@ -87,7 +90,7 @@ final class SpmModel {
         for (int a = Math.max(0, p - maxTokenChars + 1); a < p; a++) {
             int bMax = Math.min(s.length(), a + maxTokenChars);
             for (int b = p + 1; b <= bMax; b++) {
-                if (tokenToId.containsKey(s.substring(a, b))) {
+                if (index.get(s, a, b) >= 0) {
                     return false;
                 }
             }
@@ -136,19 +139,21 @@ final class SpmModel {
             tryAddBigram(s, start, len, l, next[l], heap);
         }
 
+        byte[] utf8 = new byte[4];
         for (int i = 0; i != -1; i = next[i]) {
-            String text = s.substring(start[i], start[i] + len[i]);
-            Integer id = tokenToId.get(text);
-            if (id != null) {
+            int id = index.get(s, start[i], start[i] + len[i]);
+            if (id >= 0) {
                 out.add(id);
             } else {
-                // byte fallback: the symbol's UTF-8 bytes as <0xNN> tokens
-                for (byte b : Utf8.bytes(text)) {
-                    int t = byteTokens[b & 0xFF];
+                // byte fallback: the symbol (one code point: longer symbols are tokens) as <0xNN> byte tokens
+                int cp = s.codePointAt(start[i]);
+                int nb = Utf8.encode(cp, utf8);
+                for (int k = 0; k < nb; k++) {
+                    int b = utf8[k] & 0xFF;
+                    int t = byteTokens[b];
                     if (t < 0) {
-                        throw new IllegalArgumentException(String.format(
-                                "cannot encode byte 0x%02X of '%s': the vocabulary has no <0x%02X> byte token and no"
-                                        + " unknown token", b & 0xFF, text, b & 0xFF));
+                        throw new IllegalArgumentException(String.format("cannot encode U+%04X: the vocabulary has no"
+                                + " <0x%02X> byte token and no unknown token", cp, b));
                     }
                     out.add(t);
                 }
@@ -161,8 +166,8 @@ final class SpmModel {
             return;
         }
         int size = len[l] + len[r];
-        Integer id = tokenToId.get(s.substring(start[l], start[l] + size));
-        if (id == null) {
+        int id = index.get(s, start[l], start[l] + size);
+        if (id < 0) {
             return;
         }
         heap.push(scores == null ? 0f : scores[id], l, r, size);

@@ -54,8 +54,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Instances are immutable and thread-safe. Known gaps: the per-token lstrip/rstrip attributes llama.cpp sets by
  * model name (Phi-3, Jina) are not applied, which matters only when parsing special tokens surrounded by spaces; when
- * several tokens match one of llama.cpp's EOT/FIM name lists the lowest id is chosen (llama.cpp takes the first in
- * hash order); equal-length special tokens are matched in id order (llama.cpp's order is unspecified).
+ * several tokens match one of llama.cpp's EOT/FIM name lists the first name in the list wins (llama.cpp takes the
+ * first in hash order); equal-length special tokens are matched in id order (llama.cpp's order is unspecified).
  */
 public final class Tokenizer {
     private static final Logger LOG = LoggerFactory.getLogger(Tokenizer.class);
@@ -91,7 +91,7 @@ public final class Tokenizer {
     private final SpmModel spm;
     private final BpeModel bpe;
 
-    private Tokenizer(Vocabulary v) {
+    private Tokenizer(Vocabulary v, int spmChunkChars) {
         this.model = v.model();
         this.pre = v.pre();
         String[] tok = v.tokensNoCopy();
@@ -238,7 +238,7 @@ public final class Tokenizer {
             for (int b = 0; b < 256; b++) {
                 byteTokens[b] = spmByteToken(b);
             }
-            spm = new SpmModel(tokenToId, scores, byteTokens, maxChars);
+            spm = new SpmModel(new TokenIndex(texts), scores, byteTokens, maxChars, spmChunkChars);
             bpe = null;
         } else {
             spm = null;
@@ -272,7 +272,12 @@ public final class Tokenizer {
      *                                  without merges, duplicate token texts, or add_bos/add_eos without the id
      */
     public static Tokenizer create(Vocabulary vocabulary) {
-        return new Tokenizer(Objects.requireNonNull(vocabulary, "vocabulary"));
+        return new Tokenizer(Objects.requireNonNull(vocabulary, "vocabulary"), SpmModel.CHUNK_CHARS);
+    }
+
+    /** For tests: a tokenizer whose SentencePiece merging works in chunks of about {@code spmChunkChars} chars. */
+    static Tokenizer create(Vocabulary vocabulary, int spmChunkChars) {
+        return new Tokenizer(Objects.requireNonNull(vocabulary, "vocabulary"), spmChunkChars);
     }
 
     /** @return the pre-tokenizer names {@code tokenizer.ggml.pre} may hold for byte-level BPE, sorted */
@@ -301,19 +306,22 @@ public final class Tokenizer {
             "_<EOT>", "[EOT]", "[EOS]", "<|end_of_text|>", "<end_of_utterance>", "<eos>", "<turn|>",
             "<|tool_response>", "<｜end▁of▁sentence｜>", "[e~[");
 
-    /** @return the lowest id whose text is in the list (made a control token when asked), or -1 */
+    /**
+     * @return the id of the first text of the list the vocabulary has (made a control token when asked), or -1.
+     *         llama.cpp takes whichever matching token its hash map yields first; the list order (most specific
+     *         name first) is our deterministic stand-in.
+     */
     private int findByText(List<String> candidates, boolean makeControl) {
-        int best = -1;
         for (String t : candidates) {
             Integer id = tokenToId.get(t);
-            if (id != null && (best < 0 || id < best)) {
-                best = id;
+            if (id != null) {
+                if (makeControl) {
+                    attrs[id] |= ATTR_CONTROL;
+                }
+                return id;
             }
         }
-        if (best >= 0 && makeControl) {
-            attrs[best] |= ATTR_CONTROL;
-        }
-        return best;
+        return -1;
     }
 
     private boolean eogHas(String text) {

@@ -1,0 +1,76 @@
+package io.edgellm.bench.runner;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+import java.util.List;
+
+/**
+ * One result row: one test (pp N or tg N, at depth d) of one model at one thread count, over all repetitions.
+ * Field names follow llama-bench's JSON where one exists ({@code n_prompt}, {@code n_gen}, {@code n_depth},
+ * {@code avg_ts}, {@code stddev_ts}, {@code samples_ts}, {@code avg_ns}, {@code model_size}, {@code model_n_params}).
+ * Energy fields are NaN (JSON null) when there is no power source; prefill fields are NaN on tg rows and decode
+ * fields on pp rows.
+ */
+@JsonPropertyOrder(alphabetic = false)
+public record BenchRow(
+        @JsonProperty("model") String model,
+        @JsonProperty("model_filename") String modelFile,
+        @JsonProperty("model_type") String modelType,
+        @JsonProperty("ggml_types") String ggmlTypes,
+        @JsonProperty("model_size") long modelSize,
+        @JsonProperty("model_n_params") long params,
+        @JsonProperty("backend") String backend,
+        @JsonProperty("n_threads") int threads,
+        @JsonProperty("n_batch") int nBatch,
+        @JsonProperty("n_seq") int nSeq,
+        @JsonProperty("n_prompt") int nPrompt,
+        @JsonProperty("n_gen") int nGen,
+        @JsonProperty("n_depth") int nDepth,
+        @JsonProperty("test") String test,
+        @JsonProperty("repetitions") int repetitions,
+        @JsonProperty("avg_ns") double avgNs,
+        @JsonProperty("stddev_ns") double stddevNs,
+        @JsonProperty("avg_ts") double avgTs,
+        @JsonProperty("stddev_ts") double stddevTs,
+        @JsonProperty("samples_ts") List<Double> samplesTs,
+        @JsonProperty("ttft_ms") double ttftMs,
+        @JsonProperty("ms_per_token_p50") double msPerTokenP50,
+        @JsonProperty("ms_per_token_p95") double msPerTokenP95,
+        @JsonProperty("prefill_w") double prefillWatts,
+        @JsonProperty("prefill_j_per_token") double prefillJoulesPerToken,
+        @JsonProperty("decode_w") double decodeWatts,
+        @JsonProperty("decode_j_per_token") double decodeJoulesPerToken,
+        @JsonProperty("above_idle_j_per_token") double aboveIdleJoulesPerToken,
+        @JsonProperty("idle_w") double idleWatts,
+        @JsonProperty("power_source") String powerSource,
+        @JsonProperty("peak_rss_bytes") long peakRssBytes,
+        @JsonProperty("kv_cache_bytes") long kvCacheBytes,
+        @JsonProperty("cpu") String cpu,
+        @JsonProperty("cores_available") int coresAvailable,
+        @JsonProperty("jdk") String jdk,
+        @JsonProperty("vector_bits") int vectorBits,
+        @JsonProperty("vector_species") String vectorSpecies,
+        @JsonProperty("note") String note) {
+
+    /** Whether this is a prompt-processing (prefill) row; otherwise token generation (decode). */
+    public boolean isPrefill() {
+        return nPrompt > 0;
+    }
+
+    /** The swept axes a chart can use. */
+    public double axis(String name) {
+        return switch (name) {
+            case "n_prompt" -> nPrompt;
+            case "n_gen" -> nGen;
+            case "n_depth" -> nDepth;
+            case "threads" -> threads;
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
+    /** J/token of the row's own window (prefill or decode). */
+    public double joulesPerToken() {
+        return isPrefill() ? prefillJoulesPerToken : decodeJoulesPerToken;
+    }
+}

@@ -1,0 +1,227 @@
+package io.edgellm.bench.runner;
+
+import io.edgellm.bench.energy.EnergyMeter;
+import io.edgellm.bench.energy.EnergyMeters;
+import io.edgellm.bench.energy.EnergyResult;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * Runs a {@link BenchConfig} the way llama-bench does and returns one {@link BenchRow} per test.
+ *
+ * <pre>
+ * for each model, thread count, n_seq, depth:
+ *   pp N test:  warm-up (untimed) | per repetition: reset KV, prefill `depth` random tokens (untimed),
+ *                                    [timed + energy window] evaluate N random tokens in n_batch chunks
+ *   tg N test:  warm-up (untimed) | per repetition: reset KV, prefill `depth` (untimed),
+ *                                    [timed + energy window] N single-token decode steps
+ * </pre>
+ * Token ids are random (no tokenizer) and the logits are not sampled (no argmax): only the forward pass is timed.
+ * t/s per repetition = tokens / seconds; rows report mean ± sample standard deviation, like llama-bench.
+ */
+public final class BenchRunner {
+
+    /** Opens a model for benchmarking (the engine in production, fakes in tests). */
+    @FunctionalInterface
+    public interface TargetFactory {
+        /**
+         * @param model   GGUF file
+         * @param threads worker threads
+         * @param nCtx    context size to allocate (depth + longest test)
+         */
+        BenchTarget open(Path model, int threads, int nCtx) throws IOException;
+    }
+
+    private final BenchConfig config;
+    private final TargetFactory factory;
+    private final EnergyMeter meter;
+    private final PrintStream log;
+    private final String backend;
+
+    /**
+     * @param meter   energy meter ({@link EnergyMeters#detect()}; {@link EnergyMeter#none(String)} for none)
+     * @param log     progress messages (stderr), or null
+     * @param backend the backend column ("CPU" in llama-bench; here e.g. "JVM Vector API")
+     */
+    public BenchRunner(BenchConfig config, TargetFactory factory, EnergyMeter meter, PrintStream log, String backend) {
+        this.config = config;
+        this.factory = factory;
+        this.meter = meter;
+        this.log = log;
+        this.backend = backend;
+    }
+
+    /** Runs every test. */
+    public List<BenchRow> run() throws IOException {
+        SystemIdentity id = SystemIdentity.current();
+        double idleW = Double.NaN;
+        if (meter.available() && !config.idle().isZero()) {
+            progress("measuring idle power for %.1f s ...", config.idle().toMillis() / 1000.0);
+            idleW = EnergyMeters.idleWatts(meter, config.idle());
+        }
+        List<BenchRow> rows = new ArrayList<>();
+        int maxDepth = max(config.depths());
+        int maxTest = Math.max(max(config.nPrompt()), max(config.nGen()));
+        for (Path model : config.models()) {
+            ModelInfo info = ModelInfo.read(model);
+            int nCtx = maxDepth + maxTest + 1;
+            for (int threads : config.threads()) {
+                try (BenchTarget target = factory.open(model, threads, nCtx)) {
+                    for (int nSeq : config.nSeq()) {
+                        for (int depth : config.depths()) {
+                            for (int p : config.nPrompt()) {
+                                if (p > 0) rows.add(test(id, info, target, threads, nSeq, p, 0, depth, idleW));
+                            }
+                            for (int n : config.nGen()) {
+                                if (n > 0) rows.add(test(id, info, target, threads, nSeq, 0, n, depth, idleW));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static int max(List<Integer> l) {
+        return l.stream().mapToInt(Integer::intValue).max().orElse(0);
+    }
+
+    /** llama-bench's test name: {@code pp512}, {@code tg128}, {@code pp512 @ d1024}. */
+    public static String testName(int nPrompt, int nGen, int depth) {
+        String base = nPrompt > 0 ? "pp" + nPrompt : "tg" + nGen;
+        return depth > 0 ? base + " @ d" + depth : base;
+    }
+
+    private BenchRow test(SystemIdentity id, ModelInfo info, BenchTarget target, int threads, int nSeq, int nPrompt,
+                          int nGen, int depth, double idleW) {
+        String name = testName(nPrompt, nGen, depth) + (nSeq != 1 ? " (n_seq " + nSeq + ")" : "");
+        boolean prefill = nPrompt > 0;
+        int tokens = prefill ? nPrompt : nGen;
+        if (nSeq != 1) {
+            // Multi-sequence decode (n_seq parallel sequences sharing the weights reads) is the batch axis we will
+            // add when the engine has a batched KV cache; the row keeps its place in the table.
+            return row(id, info, target, threads, nSeq, nPrompt, nGen, depth, name, new double[0], List.of(),
+                    new double[0], List.of(), idleW, "n_seq > 1 (multi-sequence decode): not yet supported");
+        }
+        Random rnd = new Random(config.seed() ^ (31L * nPrompt + 17L * nGen + depth));
+        if (config.warmup()) {
+            progress("%s %s t=%d: warm-up", info.label(), name, threads);
+            prepare(target, depth, rnd);
+            if (prefill) {
+                evaluateChunked(target, randomTokens(rnd, target.vocabSize(), nPrompt));
+            } else {
+                target.evaluate(new int[] {rnd.nextInt(target.vocabSize())});
+            }
+        }
+        double[] seconds = new double[config.repetitions()];
+        double[] firstTokenMs = new double[config.repetitions()];
+        List<Double> perTokenMs = new ArrayList<>();
+        List<EnergyResult> energy = new ArrayList<>();
+        for (int r = 0; r < config.repetitions(); r++) {
+            prepare(target, depth, rnd);
+            if (prefill) {
+                int[] prompt = randomTokens(rnd, target.vocabSize(), nPrompt);
+                EnergyMeter.Window w = meter.start();
+                long t0 = System.nanoTime();
+                evaluateChunked(target, prompt);
+                long t1 = System.nanoTime();
+                energy.add(w.stop());
+                seconds[r] = (t1 - t0) / 1e9;
+                firstTokenMs[r] = (t1 - t0) / 1e6;             // the prompt's logits give the first token
+                perTokenMs.add((t1 - t0) / 1e6 / nPrompt);
+            } else {
+                int[] ids = randomTokens(rnd, target.vocabSize(), nGen);
+                int[] one = new int[1];
+                EnergyMeter.Window w = meter.start();
+                long t0 = System.nanoTime(), prev = t0;
+                for (int i = 0; i < nGen; i++) {
+                    one[0] = ids[i];
+                    target.evaluate(one);
+                    long now = System.nanoTime();
+                    perTokenMs.add((now - prev) / 1e6);
+                    prev = now;
+                }
+                energy.add(w.stop());
+                seconds[r] = (prev - t0) / 1e9;
+                firstTokenMs[r] = perTokenMs.get(perTokenMs.size() - nGen);
+            }
+            progress("%s %s t=%d: rep %d/%d %.2f t/s", info.label(), name, threads, r + 1, config.repetitions(),
+                    tokens / seconds[r]);
+        }
+        return row(id, info, target, threads, nSeq, nPrompt, nGen, depth, name, seconds, perTokenMs, firstTokenMs,
+                energy, idleW, "");
+    }
+
+    private BenchRow row(SystemIdentity id, ModelInfo info, BenchTarget target, int threads, int nSeq, int nPrompt,
+                         int nGen, int depth, String name, double[] seconds, List<Double> perTokenMs,
+                         double[] firstTokenMs, List<EnergyResult> energy, double idleW, String note) {
+        int tokens = nPrompt > 0 ? nPrompt : nGen;
+        double[] ts = Arrays.stream(seconds).map(s -> tokens / s).toArray();
+        double[] ns = Arrays.stream(seconds).map(s -> s * 1e9).toArray();
+        // Energy: sum over repetitions, then per token; average W = joules / seconds of the windows.
+        double joules = 0, windowSeconds = 0, aboveIdle = 0;
+        boolean power = !energy.isEmpty() && energy.stream().allMatch(EnergyResult::available);
+        for (EnergyResult e : energy) {
+            joules += e.joules();
+            windowSeconds += e.seconds();
+            aboveIdle += e.aboveIdleJoules(idleW);
+        }
+        int totalTokens = tokens * energy.size();
+        double watts = power ? joules / windowSeconds : Double.NaN;
+        double jPerToken = power ? joules / totalTokens : Double.NaN;
+        double aboveIdlePerToken = power ? aboveIdle / totalTokens : Double.NaN;
+        boolean prefill = nPrompt > 0;
+        List<String> warnings = energy.stream().flatMap(e -> e.warnings().stream()).distinct().toList();
+        String fullNote = note + (warnings.isEmpty() ? "" : (note.isEmpty() ? "" : "; ") + String.join("; ", warnings));
+        return new BenchRow(info.label(), info.path().toString(), info.mainType().name(), info.typeSummary(),
+                info.fileBytes(), info.parameters(), backend, threads, config.nBatch(), nSeq, nPrompt, nGen, depth,
+                name, seconds.length, Stats.mean(ns), Stats.stddev(ns), Stats.mean(ts), Stats.stddev(ts),
+                Arrays.stream(ts).boxed().toList(), Stats.mean(firstTokenMs),
+                Stats.percentile(perTokenMs, 50), Stats.percentile(perTokenMs, 95),
+                prefill ? watts : Double.NaN, prefill ? jPerToken : Double.NaN,
+                prefill ? Double.NaN : watts, prefill ? Double.NaN : jPerToken, aboveIdlePerToken, idleW,
+                meter.description(), SystemIdentity.peakRssBytes(), target.kvCacheBytes(), id.cpu(),
+                id.coresAvailable(), id.jdk(), id.vectorBits(), id.vectorSpecies(), fullNote);
+    }
+
+    /** Reset the KV cache and fill it to {@code depth} with random tokens (untimed). */
+    private void prepare(BenchTarget target, int depth, Random rnd) {
+        target.reset();
+        if (depth > 0) {
+            evaluateChunked(target, randomTokens(rnd, target.vocabSize(), depth));
+        }
+    }
+
+    private void evaluateChunked(BenchTarget target, int[] tokens) {
+        int b = config.nBatch();
+        if (tokens.length <= b) {
+            target.evaluate(tokens);
+            return;
+        }
+        for (int i = 0; i < tokens.length; i += b) {
+            target.evaluate(Arrays.copyOfRange(tokens, i, Math.min(tokens.length, i + b)));
+        }
+    }
+
+    static int[] randomTokens(Random rnd, int vocab, int n) {
+        int[] t = new int[n];
+        for (int i = 0; i < n; i++) {
+            t[i] = rnd.nextInt(vocab);
+        }
+        return t;
+    }
+
+    private void progress(String fmt, Object... args) {
+        if (log != null) {
+            log.println(String.format(Locale.ROOT, fmt, args));
+        }
+    }
+}

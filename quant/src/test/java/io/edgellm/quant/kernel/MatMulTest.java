@@ -1,0 +1,222 @@
+package io.edgellm.quant.kernel;
+
+import io.edgellm.quant.GgmlType;
+import io.edgellm.quant.ggml.Dequantize;
+import io.edgellm.quant.ggml.LittleEndian;
+import io.edgellm.quant.ggml.Quantize;
+import io.edgellm.quant.ggml.ScalarDot;
+import io.edgellm.quant.gguf.GgufFile;
+import io.edgellm.quant.gguf.GgufTensorInfo;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+
+import static io.edgellm.quant.kernel.KernelTestSupport.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * {@link MatMul}: matvec equals the per-row dot products, matmul(batch) equals repeated matvec, and any number of
+ * threads gives bit-identical results; with {@link ActivationPrecision#VEC_DOT_TYPE} the activations are rounded as
+ * llama.cpp does (checked against the scalar references on the rounded activations).
+ */
+@Tag("kernels")
+class MatMulTest {
+
+    static Parallel one;
+    static Parallel three;
+
+    @BeforeAll
+    static void pools() {
+        System.out.println("[kernels] MatMulTest on " + Kernels.description());
+        one = Parallel.create(1);
+        three = Parallel.create(3);
+    }
+
+    @AfterAll
+    static void close() {
+        one.close();
+        three.close();
+    }
+
+    static QTensor randomMatrix(Random rnd, GgmlType type, int rows, int cols) {
+        long rb = type.rowBytes(cols);
+        MemorySegment data = MemorySegment.ofArray(new byte[(int) (rb * rows)]);
+        for (int r = 0; r < rows; r++) {
+            MemorySegment row = randomRow(rnd, type, cols, 0, true);
+            MemorySegment.copy(row, 0, data, r * rb, rb);
+        }
+        return new QTensor("random-" + type, type, rows, cols, data);
+    }
+
+    static int colsFor(GgmlType t) {
+        return isKQuant(t) ? 512 : 96 * 2;
+    }
+
+    @Test
+    void matvecEqualsPerRowDotsWithF32Activations() {
+        Random rnd = new Random(1);
+        MatMul mm = new MatMul(one).activationPrecision(ActivationPrecision.F32);
+        for (GgmlType t : WEIGHT_TYPES) {
+            int cols = colsFor(t);
+            QTensor w = randomMatrix(rnd, t, 13, cols);
+            float[] x = randomFloats(rnd, cols + 2, 1f);
+            float[] y = new float[13 + 1];
+            mm.matvec(w, x, 2, y, 1);
+            for (int r = 0; r < 13; r++) {
+                assertEquals(Kernels.dot(t, w.data(), w.rowOffset(r), x, 2, cols), y[1 + r], 0f, t + " row " + r);
+            }
+        }
+    }
+
+    @Test
+    void vecDotTypeRoundsActivationsLikeLlamaCpp() {
+        Random rnd = new Random(2);
+        MatMul mm = new MatMul(one);   // default VEC_DOT_TYPE
+        assertEquals(ActivationPrecision.VEC_DOT_TYPE, mm.activationPrecision());
+        for (GgmlType t : WEIGHT_TYPES) {
+            int cols = colsFor(t);
+            int rows = 9;
+            QTensor w = randomMatrix(rnd, t, rows, cols);
+            float[] x = randomFloats(rnd, cols, 1f);
+            float[] y = new float[rows];
+            mm.matvec(w, x, 0, y, 0);
+            GgmlType vdt = t.vecDotType();
+            MemorySegment xq = Quantize.row(vdt, x, 0, cols);
+            float[] xr = Dequantize.row(vdt, xq, 0, cols);
+            for (int r = 0; r < rows; r++) {
+                long off = w.rowOffset(r);
+                double scale = sumAbs(t, w.data(), off, xr, 0, cols);
+                switch (t) {
+                    case Q8_0, Q4_0 -> {
+                        // the integer kernel, bit for bit, and close to the scalar integer reference
+                        float k = t == GgmlType.Q8_0 ? Kernels.dotQ8_0Q8_0(w.data(), off, xq, 0, cols)
+                                : Kernels.dotQ4_0Q8_0(w.data(), off, xq, 0, cols);
+                        assertEquals(k, y[r], 0f, t + " row " + r);
+                        assertEquals(ScalarDot.dotQ8_0(t, w.data(), off, xq, 0, cols), y[r], 1e-6 * scale, t + " row " + r);
+                    }
+                    case Q4_1, Q5_1 -> {
+                        // m * s with the f16 block sums of the Q8_1 activation, as ggml_vec_dot_q4_1_q8_1
+                        float[] s = new float[cols / 32];
+                        for (int b = 0; b < s.length; b++) {
+                            s[b] = LittleEndian.readHalf(xq, 36L * b + 2);
+                        }
+                        float ref = ScalarBackend.INSTANCE.dotWithBlockSums(t, w.data(), off, xr, 0, s, 0, cols);
+                        assertEquals(ref, y[r], 2e-5 * scale, t + " row " + r);
+                    }
+                    default -> assertEquals(ScalarDot.dot(t, w.data(), off, xr, 0, cols), y[r], 2e-5 * scale, t + " row " + r);
+                }
+            }
+        }
+    }
+
+    @Test
+    void batchEqualsRepeatedMatvecAndThreadsAreBitExact() {
+        Random rnd = new Random(3);
+        for (ActivationPrecision p : ActivationPrecision.values()) {
+            MatMul single = new MatMul(one).activationPrecision(p);
+            MatMul multi = new MatMul(three).activationPrecision(p);
+            for (GgmlType t : WEIGHT_TYPES) {
+                int cols = colsFor(t);
+                int rows = 11;
+                int batch = 5;
+                QTensor w = randomMatrix(rnd, t, rows, cols);
+                float[] x = randomFloats(rnd, batch * cols + 3, 1f);
+                float[] yb = new float[batch * rows + 2];
+                single.matmul(w, x, 3, batch, yb, 2);
+                float[] ym = new float[batch * rows + 2];
+                multi.matmul(w, x, 3, batch, ym, 2);
+                assertArrayEquals(yb, ym, t + " " + p + ": 3 threads differ from 1");
+                for (int b = 0; b < batch; b++) {
+                    float[] yv = new float[rows];
+                    single.matvec(w, x, 3 + b * cols, yv, 0);
+                    for (int r = 0; r < rows; r++) {
+                        assertEquals(yv[r], yb[2 + b * rows + r], 0f, t + " " + p + " batch row " + b + " row " + r);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void batchTilingKeepsResultsIdentical() {
+        // 8192 F32 activations = 32 KiB per row: the 20-row batch is split into several tiles
+        Random rnd = new Random(4);
+        int cols = 8192;
+        int rows = 7;
+        int batch = 20;
+        for (GgmlType t : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.F16}) {
+            QTensor w = randomMatrix(rnd, t, rows, cols);
+            float[] x = randomFloats(rnd, batch * cols, 1f);
+            for (ActivationPrecision p : ActivationPrecision.values()) {
+                MatMul mm = new MatMul(three).activationPrecision(p);
+                float[] y = new float[batch * rows];
+                mm.matmul(w, x, 0, batch, y, 0);
+                for (int b = 0; b < batch; b += 7) {
+                    float[] yv = new float[rows];
+                    new MatMul(one).activationPrecision(p).matvec(w, x, b * cols, yv, 0);
+                    for (int r = 0; r < rows; r++) {
+                        assertEquals(yv[r], y[b * rows + r], 0f, t + " " + p + " b=" + b + " r=" + r);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Real weights: every 2-D tensor of the TinyStories and stories260K models, against the scalar references. */
+    @Test
+    @Tag("slow-on-emulator")
+    void realModelTensors() throws Exception {
+        Random rnd = new Random(5);
+        String[] models = {"TinyStories-656K-Q8_0.gguf", "TinyStories-656K-Q4_0.gguf", "stories260K-Q8_0.gguf"};
+        int checked = 0;
+        for (String m : models) {
+            try (GgufFile f = GgufFile.open(shared().resolve("models").resolve(m))) {
+                for (GgufTensorInfo info : f.tensors()) {
+                    if (info.nDims() != 2) {
+                        continue;
+                    }
+                    QTensor w = new QTensor(info.name(), info.type(), (int) info.rows(), (int) info.rowLength(), f.tensorData(info));
+                    int cols = w.cols();
+                    float[] x = randomFloats(rnd, cols, 1f);
+                    float[] yv = new float[w.rows()];
+                    float[] yf = new float[w.rows()];
+                    new MatMul(three).matvec(w, x, 0, yv, 0);
+                    new MatMul(three).activationPrecision(ActivationPrecision.F32).matvec(w, x, 0, yf, 0);
+                    GgmlType vdt = w.type().vecDotType();
+                    MemorySegment xq = Quantize.row(vdt, x, 0, cols);
+                    float[] xr = Dequantize.row(vdt, xq, 0, cols);
+                    for (int r = 0; r < w.rows(); r++) {
+                        long off = w.rowOffset(r);
+                        double scaleF = sumAbs(w.type(), w.data(), off, x, 0, cols);
+                        assertEquals(ScalarDot.dot(w.type(), w.data(), off, x, 0, cols), yf[r], 2e-5 * scaleF, m + " " + info.name() + " F32 row " + r);
+                        double scaleQ = sumAbs(w.type(), w.data(), off, xr, 0, cols);
+                        float ref = switch (w.type()) {
+                            case Q8_0, Q4_0, Q5_0 -> ScalarDot.dotQ8_0(w.type(), w.data(), off, xq, 0, cols);
+                            default -> ScalarDot.dot(w.type(), w.data(), off, xr, 0, cols);
+                        };
+                        assertEquals(ref, yv[r], 2e-5 * scaleQ, m + " " + info.name() + " VEC_DOT row " + r);
+                        checked++;
+                    }
+                }
+            }
+        }
+        assertTrue(checked > 1000, "rows checked: " + checked);
+    }
+
+    @Test
+    void rejectsBadShapes() {
+        QTensor w = randomMatrix(new Random(6), GgmlType.Q8_0, 4, 64);
+        MatMul mm = new MatMul(one);
+        assertThrows(IndexOutOfBoundsException.class, () -> mm.matvec(w, new float[63], 0, new float[4], 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> mm.matvec(w, new float[64], 0, new float[3], 0));
+        assertThrows(IllegalArgumentException.class, () -> mm.matmul(w, new float[64], 0, 0, new float[4], 0));
+        assertThrows(IllegalArgumentException.class,
+                () -> new QTensor("t", GgmlType.Q8_0, 4, 48, w.data()));      // 48 not a multiple of 32
+        assertThrows(IllegalArgumentException.class,
+                () -> new QTensor("t", GgmlType.Q8_0, 5, 64, w.data()));      // 5 rows do not fit
+    }
+}
