@@ -58,6 +58,30 @@ class SessionTest {
         }
     }
 
+    /** A Model is shared by sessions on several threads: each gets exactly the single-threaded result. */
+    @Test
+    void sharedModelConcurrentSessions() throws Exception {
+        SamplingParams p = SamplingParams.greedy().withMaxNewTokens(32).withIgnoreEos(true);
+        int[] expected;
+        try (Session s = model.newSession(SessionOptions.defaults().withContextLength(64).withThreads(1))) {
+            expected = s.generate("Once upon a time", p, null).generatedIds();
+        }
+        java.util.concurrent.ExecutorService ex = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            List<java.util.concurrent.Future<int[]>> fs = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                fs.add(ex.submit(() -> {
+                    try (Session s = model.newSession(SessionOptions.defaults().withContextLength(64).withThreads(1))) {
+                        return s.generate("Once upon a time", p, null).generatedIds();
+                    }
+                }));
+            }
+            for (var f : fs) assertArrayEquals(expected, f.get());
+        } finally {
+            ex.shutdown();
+        }
+    }
+
     @Test
     void positionResetAndKvBytes() {
         try (Session s = model.newSession(SessionOptions.defaults().withContextLength(64).withThreads(1))) {
