@@ -8,7 +8,7 @@ import java.util.TreeSet;
 
 /** Registry of the supported {@code general.architecture} values. */
 public final class Architectures {
-    private static final List<Architecture> ALL = List.of(new Llama());
+    private static final List<Architecture> ALL = List.of(new Llama(), new Qwen2());
 
     private Architectures() {
     }
