@@ -63,4 +63,20 @@ class SamplerTest {
         assertEquals(Set.of(1, 2, 5), seen);
         assertTrue(seen.contains(2));
     }
+
+    @Test
+    void topKSelectionEqualsFullSort() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(9);
+        for (int trial = 0; trial < 50; trial++) {
+            int n = 1 + r.nextInt(3000), k = 1 + r.nextInt(Math.min(n, 64));
+            float[] x = new float[n];
+            for (int i = 0; i < n; i++) x[i] = r.nextInt(4) == 0 ? 1.5f : (float) r.nextGaussian() * (r.nextBoolean() ? -3 : 3);
+            Integer[] all = new Integer[n];
+            for (int i = 0; i < n; i++) all[i] = i;
+            java.util.Arrays.sort(all, (a, b) -> x[a] != x[b] ? Float.compare(x[b], x[a]) : Integer.compare(a, b));
+            int[] top = new int[n];
+            Sampler.selectTopK(x, n, k, top);
+            for (int i = 0; i < k; i++) assertEquals(all[i].intValue(), top[i], "trial " + trial + " rank " + i);
+        }
+    }
 }
