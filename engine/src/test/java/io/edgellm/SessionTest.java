@@ -143,6 +143,16 @@ class SessionTest {
     }
 
     @Test
+    void contextFullStops() {
+        try (Session s = model.newSession(SessionOptions.defaults().withContextLength(12))) {
+            GenerationResult r = s.generate("Once upon a time", SamplingParams.greedy().withMaxNewTokens(-1), null);
+            assertEquals(StopReason.CONTEXT_FULL, r.stopReason());
+            assertEquals(12 - 5 + 1, r.generatedIds().length); // the last sampled token no longer fits
+            assertEquals(12, s.position());
+        }
+    }
+
+    @Test
     void cancelFromListener() {
         try (Session s = model.newSession(SessionOptions.defaults().withContextLength(128))) {
             List<Integer> seen = new ArrayList<>();
