@@ -6,7 +6,7 @@ import io.edgellm.ModelConfig;
  * Rotary position embedding (RoPE, Su et al. 2021, arXiv:2104.09864) exactly as ggml computes it
  * ({@code ggml_compute_forward_rope_f32}, {@code ggml_rope_cache_init}, {@code rope_yarn}).
  *
- * <p>For position {@code p} and pair index {@code i} (0 ≤ i < n_rot/2) the angle is
+ * <p>For position {@code p} and pair index {@code i} (0 ≤ i &lt; n_rot/2) the angle is
  * {@code theta_i = p * base^(-2i/n_rot) / ff_i}, where {@code ff_i} are optional per-frequency divisors
  * (Llama 3's {@code rope_freqs.weight}). Linear scaling multiplies theta by {@code freq_scale = 1/factor}; YaRN blends
  * the scaled and unscaled angle per dimension and scales the magnitude (Peng et al. 2023, arXiv:2309.00071).
