@@ -108,6 +108,24 @@ class EdgeLlmCliTest {
         }
     }
 
+    /** --pure for every supported type reproduces the golden synthetic variants (llama-quantize --pure) byte for byte. */
+    @ParameterizedTest
+    @ValueSource(strings = {"F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1"})
+    void quantizePureMatchesSyntheticVariants(String type, @TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("out.gguf");
+        Run r = run("quantize", SharedData.golden("synth/models/synth-small-F32.gguf").toString(), out.toString(), type, "--pure", "-q");
+        assertEquals(0, r.code(), r.err());
+        try (GgufFile got = GgufFile.open(out); GgufFile ref = GgufFile.open(SharedData.golden("synth/models/synth-small-" + type + ".gguf"))) {
+            assertEquals(ref.tensors().size(), got.tensors().size());
+            for (GgufTensorInfo t : ref.tensors()) {
+                GgufTensorInfo g = got.tensor(t.name());
+                assertEquals(t.type(), g.type(), t.name());
+                assertArrayEquals(ref.tensorData(t).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                        got.tensorData(g).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), t.name() + " bytes");
+            }
+        }
+    }
+
     @Test
     void badPathIsOneLineAndNonZero() {
         Run r = run("generate", "-m", "/no/such/model.gguf", "-p", "hi");
