@@ -238,7 +238,7 @@ public final class Tokenizer {
             for (int b = 0; b < 256; b++) {
                 byteTokens[b] = spmByteToken(b);
             }
-            spm = new SpmModel(new TokenIndex(texts), scores, byteTokens, maxChars, spmChunkChars);
+            spm = new SpmModel(texts, new TokenIndex(texts), scores, byteTokens, maxChars, spmChunkChars);
             bpe = null;
         } else {
             spm = null;
@@ -275,7 +275,10 @@ public final class Tokenizer {
         return new Tokenizer(Objects.requireNonNull(vocabulary, "vocabulary"), SpmModel.CHUNK_CHARS);
     }
 
-    /** For tests: a tokenizer whose SentencePiece merging works in chunks of about {@code spmChunkChars} chars. */
+    /**
+     * For tests: a tokenizer whose SentencePiece merging works in chunks of about {@code spmChunkChars} chars, or
+     * (0) merges every text fragment at once without cuts or cache, exactly llama.cpp's procedure.
+     */
     static Tokenizer create(Vocabulary vocabulary, int spmChunkChars) {
         return new Tokenizer(Objects.requireNonNull(vocabulary, "vocabulary"), spmChunkChars);
     }
