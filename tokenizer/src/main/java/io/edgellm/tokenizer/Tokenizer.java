@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
  *       add_space_prefix is on; spaces become U+2581;</li>
  *   <li>with {@code addSpecial}: BOS first when add_bos, EOS last when add_eos.</li>
  * </ol>
+ * SentencePiece emits a character missing from the vocabulary as its UTF-8 bytes through the {@code <0xNN>} byte
+ * tokens; a byte without such a token becomes the unknown token (llama.cpp aborts there).
  * Java strings may hold unpaired surrogates; they are encoded as U+FFFD (what a UTF-8 encoder writes). The empty
  * string encodes to no tokens (just BOS/EOS when {@code addSpecial} asks for them). There is no length limit besides
  * memory: long SentencePiece inputs are merged in bounded chunks with an identical result.
