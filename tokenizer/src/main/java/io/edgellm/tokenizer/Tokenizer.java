@@ -133,7 +133,14 @@ public final class Tokenizer {
             texts[i] = t;
             Integer dup = tokenToId.putIfAbsent(t, i);
             if (dup != null) {
-                throw new IllegalArgumentException("vocabulary: duplicate token '" + t + "' has ids " + dup + " and " + i);
+                if (t.indexOf('\uFFFD') < 0) {
+                    throw new IllegalArgumentException("vocabulary: duplicate token '" + t + "' has ids " + dup
+                            + " and " + i);
+                }
+                // distinct invalid UTF-8 byte strings in the file can read as the same text with U+FFFD: keep the
+                // first id for text lookup (such a token cannot come out of encoding valid text anyway)
+                LOG.warn("vocabulary: tokens {} and {} both read as '{}' (invalid UTF-8 in the file); text lookups"
+                        + " use {}", dup, i, t, dup);
             }
             maxChars = Math.max(maxChars, t.length());
             attrs[i] = types == null ? ATTR_NORMAL : attrOfType(types[i]);

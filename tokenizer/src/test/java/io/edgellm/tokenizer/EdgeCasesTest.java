@@ -79,6 +79,10 @@ class EdgeCasesTest {
                 Vocabulary.builder().model("gpt2").pre("gpt-2").tokens(new String[] {"a"}).build())); // no merges
         assertThrows(IllegalArgumentException.class, () -> Tokenizer.create(
                 Vocabulary.builder().model("llama").tokens(new String[] {"a", "b", "a"}).build())); // duplicate
+        // ... unless it is U+FFFD text (invalid UTF-8 in the file read lossily): then the first id wins
+        Tokenizer lossy = Tokenizer.create(Vocabulary.builder().model("llama")
+                .tokens(new String[] {"<unk>", "<s>", "</s>", "x\uFFFD", "x\uFFFD"}).build());
+        assertEquals(3, lossy.tokenId("x\uFFFD"));
         assertThrows(IllegalArgumentException.class, () -> Vocabulary.builder().model("llama").build()); // no tokens
         assertThrows(IllegalArgumentException.class, () -> Vocabulary.builder().tokens(new String[] {"a"}).build());
         assertThrows(IllegalArgumentException.class, () -> Vocabulary.builder().model("llama")
@@ -93,7 +97,7 @@ class EdgeCasesTest {
         Tokenizer neox = TestData.tokenizer(TestData.vocabFile("gpt-neox"));
         assertEquals(null, neox.pre());
         String text = "Hello world! 12345 don't stop\n\n  indented";
-        assertEquals(text, neox.decode(neox.encode(text, false, false)).replace("world!", "world!"));
+        assertEquals(text, neox.decode(neox.encode(text, false, false)));
         // the default split separates punctuation runs and 3-digit groups: "12345" → "123" "45"
         int[] ids = neox.encode("12345", false, false);
         assertEquals("123", neox.piece(ids[0]));
