@@ -1,0 +1,68 @@
+package io.edgellm.quant.ggml;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * ggml {@code Q2_K}: super-blocks of 256 weights in 16 sub-blocks of 16 ({@code block_q2_K} in ggml-common.h).
+ * Each weight is a 2-bit quant; each sub-block has a 4-bit scale and a 4-bit minimum, themselves scaled by the
+ * super-block's half-precision {@code d} and {@code dmin}. 84 bytes per 256 weights = 2.625 bits per weight.
+ *
+ * <pre>
+ *  byte 0                16                                  80     82     84
+ *       +----------------+-----------------------------------+------+------+
+ *       | scales[16]     | qs[64]                            |  d   | dmin |
+ *       | lo nibble: sc  | 4 quants of 2 bits per byte       | f16  | f16  |
+ *       | hi nibble: m   |                                   |      |      |
+ *       +----------------+-----------------------------------+------+------+
+ *
+ *  Two halves of 128 weights, each reading 32 bytes of qs (qs[0..31], then qs[32..63]).
+ *  Within a half, shift s = 0, 2, 4, 6 selects 32 weights: bits (q &gt;&gt; s) &amp; 3 of those 32 bytes.
+ *  Those 32 weights are two sub-blocks of 16 (bytes 0..15 and 16..31), each with its own scales[is] byte:
+ *
+ *    weight index  = 128*half + 32*(s/2) + 16*k + l             k = 0..1, l = 0..15
+ *    sub-block is  = 8*half + 2*(s/2) + k
+ *    x = (d * (scales[is] &amp; 0xF)) * ((qs[32*half + 16*k + l] &gt;&gt; s) &amp; 3)  -  dmin * (scales[is] &gt;&gt; 4)
+ * </pre>
+ *
+ * Dequantization only ({@code dequantize_row_q2_K}); the K-quant quantizers are not part of this reference layer.
+ */
+public final class Q2_KCodec {
+
+    private Q2_KCodec() {
+    }
+
+    /** Weights per super-block. */
+    public static final int BLOCK_SIZE = 256;
+    /** Bytes per super-block. */
+    public static final int BYTES = 84;
+    /** Byte offset of the 16 packed (scale, min) nibble pairs. */
+    public static final int SCALES_OFFSET = 0;
+    /** Byte offset of the 64 bytes of 2-bit quants. */
+    public static final int QS_OFFSET = 16;
+    /** Byte offset of the f16 super-block scale {@code d}. */
+    public static final int D_OFFSET = 80;
+    /** Byte offset of the f16 super-block minimum scale {@code dmin}. */
+    public static final int DMIN_OFFSET = 82;
+
+    /** Dequantizes the super-block at {@code offset} into {@code dst[dstOffset .. dstOffset+255]} ({@code dequantize_row_q2_K}). */
+    public static void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset) {
+        float d = LittleEndian.readHalf(src, offset + D_OFFSET);
+        float min = LittleEndian.readHalf(src, offset + DMIN_OFFSET);
+        int y = dstOffset;
+        int is = 0;
+        for (int half = 0; half < 2; half++) {
+            long q = offset + QS_OFFSET + 32L * half;
+            for (int shift = 0; shift < 8; shift += 2) {
+                for (int k = 0; k < 2; k++) {
+                    int sc = LittleEndian.readU8(src, offset + SCALES_OFFSET + is++);
+                    float dl = d * (sc & 0xF);
+                    float ml = min * (sc >>> 4);
+                    for (int l = 0; l < 16; l++) {
+                        int quant = (LittleEndian.readU8(src, q + 16L * k + l) >>> shift) & 3;
+                        dst[y++] = dl * quant - ml;
+                    }
+                }
+            }
+        }
+    }
+}
