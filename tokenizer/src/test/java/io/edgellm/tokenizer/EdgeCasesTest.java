@@ -131,4 +131,29 @@ class EdgeCasesTest {
         assertEquals(-1, l3.tokenId("no such token"));
         assertTrue(l3.isControl(128000));
     }
+
+    @Test
+    void oneTokenizerServesManyThreads() throws Exception {
+        for (String vocab : new String[] {"llama-spm", "qwen2"}) {
+            Tokenizer shared = TestData.tokenizer(TestData.vocabFile(vocab));
+            Vocabulary v = TestData.vocabulary(TestData.vocabFile(vocab));
+            String[] texts = new String[8];
+            int[][] expected = new int[texts.length][];
+            for (int i = 0; i < texts.length; i++) {
+                texts[i] = LargeTextTest.text(50_000, 100 + i);
+                expected[i] = Tokenizer.create(v).encode(texts[i], true, false); // fresh caches
+            }
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+                var futures = new java.util.ArrayList<java.util.concurrent.Future<int[]>>();
+                for (int round = 0; round < 3; round++) {
+                    for (String text : texts) {
+                        futures.add(pool.submit(() -> shared.encode(text, true, false)));
+                    }
+                }
+                for (int k = 0; k < futures.size(); k++) {
+                    assertArrayEquals(expected[k % texts.length], futures.get(k).get(), vocab + " task " + k);
+                }
+            }
+        }
+    }
 }
