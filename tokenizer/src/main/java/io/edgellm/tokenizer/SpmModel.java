@@ -13,9 +13,16 @@ package io.edgellm.tokenizer;
  *       vocabulary) is emitted as its UTF-8 bytes through the {@code <0xNN>} byte tokens ("byte fallback").</li>
  * </ol>
  *
- * <p>Long inputs are cut into chunks of about {@value #CHUNK_CHARS} chars at positions no vocabulary token can span
- * (checked against every token that could cover the cut), so the result is identical to merging the whole text at
- * once while memory stays bounded: merges on the two sides of such a cut never interact.
+ * <p>Speed and memory without changing the result: a "safe cut" is a position no vocabulary token can span; merges
+ * on the two sides of a safe cut never interact (every merged symbol is a token), so the text may be tokenized piece
+ * by piece. Two kinds of cut are used:
+ * <ul>
+ *   <li>word starts: before a '▁' whose preceding char never precedes an inner '▁' in any token (for Llama's
+ *       vocabulary that is every '▁' not preceded by another '▁'). Such pieces are short and repeat, so their ids are
+ *       cached (bounded);</li>
+ *   <li>pieces longer than about {@value #CHUNK_CHARS} chars (text without spaces) are cut where a check of every
+ *       substring that could cover the cut finds no token, so memory stays bounded for any input length.</li>
+ * </ul>
  */
 final class SpmModel {
     /** Default target chunk length for long inputs (chars). */
@@ -29,18 +36,34 @@ final class SpmModel {
     private final float[] scores;
     private final int[] byteTokens;
     private final int maxTokenChars;
+    /** chars that directly precede a '▁' at an inner position (index ≥ 1) of some token */
+    private final java.util.BitSet precedesInnerSpace = new java.util.BitSet(1 << 16);
+    /** ids of short pieces between word-start cuts */
+    private final java.util.concurrent.ConcurrentHashMap<String, int[]> cache =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int CACHE_LIMIT = 1 << 16;
+    private static final int CACHE_MAX_PIECE_CHARS = 64;
 
     /**
+     * @param texts         token texts (index = id)
      * @param index         token text → id
      * @param scores        token scores (null = all 0)
      * @param byteTokens    byte value → token id for byte fallback (-1 when the vocabulary has no token for it)
      * @param maxTokenChars the longest token text in chars
-     * @param chunkChars    target chunk length for long inputs ({@link #CHUNK_CHARS}; tests use small ones)
+     * @param chunkChars    target chunk length for long inputs ({@link #CHUNK_CHARS}; tests use small ones);
+     *                      0 = reference mode: no cuts and no cache, the whole text merged at once as llama.cpp does
      */
-    SpmModel(TokenIndex index, float[] scores, int[] byteTokens, int maxTokenChars, int chunkChars) {
+    SpmModel(String[] texts, TokenIndex index, float[] scores, int[] byteTokens, int maxTokenChars, int chunkChars) {
         this.chunkChars = chunkChars;
         this.searchChars = Math.max(16, chunkChars / 2);
         this.index = index;
+        for (String t : texts) {
+            for (int i = 1; i < t.length(); i++) {
+                if (t.charAt(i) == '\u2581') {
+                    precedesInnerSpace.set(t.charAt(i - 1));
+                }
+            }
+        }
         this.scores = scores;
         this.byteTokens = byteTokens;
         this.maxTokenChars = Math.max(1, maxTokenChars);
@@ -49,7 +72,42 @@ final class SpmModel {
     /** Tokenizes the escaped text {@code s} and appends the ids to {@code out}. */
     void encode(String s, IntList out) {
         int n = s.length();
-        int from = 0;
+        if (chunkChars <= 0) {
+            encodeRange(s, 0, n, out);
+            return;
+        }
+        int pieceStart = 0;
+        for (int p = 1; p < n; p++) {
+            if (s.charAt(p) == '\u2581' && !precedesInnerSpace.get(s.charAt(p - 1))) {
+                encodePiece(s, pieceStart, p, out);
+                pieceStart = p;
+            }
+        }
+        encodePiece(s, pieceStart, n, out);
+    }
+
+    /** Tokenizes s[from, to), a piece between safe cuts, through the cache when it is short. */
+    private void encodePiece(String s, int from, int to, IntList out) {
+        if (to - from > CACHE_MAX_PIECE_CHARS) {
+            encodeLong(s, from, to, out);
+            return;
+        }
+        String key = s.substring(from, to);
+        int[] ids = cache.get(key);
+        if (ids == null) {
+            IntList tmp = new IntList(8);
+            encodeRange(s, from, to, tmp);
+            ids = tmp.toArray();
+            if (cache.size() >= CACHE_LIMIT) {
+                cache.clear();
+            }
+            cache.put(key, ids);
+        }
+        out.addAll(ids);
+    }
+
+    /** Tokenizes a long piece s[from, n) in chunks cut where no token can span. */
+    private void encodeLong(String s, int from, int n, IntList out) {
         while (n - from > chunkChars + searchChars) {
             int cut = findCut(s, from + chunkChars, from + chunkChars + searchChars);
             if (cut < 0) {
@@ -67,7 +125,6 @@ final class SpmModel {
 
     /** @return the first safe cut in [lo, hi), preferring word starts ('▁' after a non-'▁'), or -1 */
     private int findCut(String s, int lo, int hi) {
-        hi = Math.min(hi, s.length());
         for (int p = lo; p < hi; p++) {
             if (s.charAt(p) == '\u2581' && s.charAt(p - 1) != '\u2581' && isSafeCut(s, p)) {
                 return p;

@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
  *       add_space_prefix is on; spaces become U+2581;</li>
  *   <li>with {@code addSpecial}: BOS first when add_bos, EOS last when add_eos.</li>
  * </ol>
+ * SentencePiece emits a character missing from the vocabulary as its UTF-8 bytes through the {@code <0xNN>} byte
+ * tokens; a byte without such a token becomes the unknown token (llama.cpp aborts there).
  * Java strings may hold unpaired surrogates; they are encoded as U+FFFD (what a UTF-8 encoder writes). The empty
  * string encodes to no tokens (just BOS/EOS when {@code addSpecial} asks for them). There is no length limit besides
  * memory: long SentencePiece inputs are merged in bounded chunks with an identical result.
@@ -131,7 +133,14 @@ public final class Tokenizer {
             texts[i] = t;
             Integer dup = tokenToId.putIfAbsent(t, i);
             if (dup != null) {
-                throw new IllegalArgumentException("vocabulary: duplicate token '" + t + "' has ids " + dup + " and " + i);
+                if (t.indexOf('\uFFFD') < 0) {
+                    throw new IllegalArgumentException("vocabulary: duplicate token '" + t + "' has ids " + dup
+                            + " and " + i);
+                }
+                // distinct invalid UTF-8 byte strings in the file can read as the same text with U+FFFD: keep the
+                // first id for text lookup (such a token cannot come out of encoding valid text anyway)
+                LOG.warn("vocabulary: tokens {} and {} both read as '{}' (invalid UTF-8 in the file); text lookups"
+                        + " use {}", dup, i, t, dup);
             }
             maxChars = Math.max(maxChars, t.length());
             attrs[i] = types == null ? ATTR_NORMAL : attrOfType(types[i]);
@@ -238,7 +247,7 @@ public final class Tokenizer {
             for (int b = 0; b < 256; b++) {
                 byteTokens[b] = spmByteToken(b);
             }
-            spm = new SpmModel(new TokenIndex(texts), scores, byteTokens, maxChars, spmChunkChars);
+            spm = new SpmModel(texts, new TokenIndex(texts), scores, byteTokens, maxChars, spmChunkChars);
             bpe = null;
         } else {
             spm = null;
@@ -275,7 +284,10 @@ public final class Tokenizer {
         return new Tokenizer(Objects.requireNonNull(vocabulary, "vocabulary"), SpmModel.CHUNK_CHARS);
     }
 
-    /** For tests: a tokenizer whose SentencePiece merging works in chunks of about {@code spmChunkChars} chars. */
+    /**
+     * For tests: a tokenizer whose SentencePiece merging works in chunks of about {@code spmChunkChars} chars, or
+     * (0) merges every text fragment at once without cuts or cache, exactly llama.cpp's procedure.
+     */
     static Tokenizer create(Vocabulary vocabulary, int spmChunkChars) {
         return new Tokenizer(Objects.requireNonNull(vocabulary, "vocabulary"), spmChunkChars);
     }

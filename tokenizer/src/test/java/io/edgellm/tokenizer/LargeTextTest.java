@@ -44,17 +44,27 @@ class LargeTextTest {
     }
 
     @Test
-    void chunkedSentencePieceEqualsUnchunked() {
-        Vocabulary v = TestData.vocabulary(TestData.vocabFile("llama-spm"));
-        Tokenizer whole = Tokenizer.create(v, Integer.MAX_VALUE / 4);
-        Tokenizer small = Tokenizer.create(v, 200);
-        String text = text(200_000, 1);
-        int[] expected = whole.encode(text, true, false);
-        assertArrayEquals(expected, small.encode(text, true, false));
-        assertArrayEquals(expected, TestData.tokenizer(TestData.vocabFile("llama-spm")).encode(text, true, false));
-        // also without spaces to cut at (CJK-like text)
-        String cjk = "日本語のテキストです。".repeat(3000);
-        assertArrayEquals(whole.encode(cjk, false, false), small.encode(cjk, false, false));
+    void cutAndCachedSentencePieceEqualsWholeTextMerging() {
+        // reference: llama.cpp's procedure, the whole text in one merge queue; vs. word-start cuts + cache, and
+        // small chunks for text without spaces. Llama's vocabulary has multi-space tokens ("▁▁▁▁"); TinyStories-656K
+        // has tokens across word boundaries ("e▁the"-like), which forbid most word-start cuts.
+        for (java.nio.file.Path file : List.of(TestData.vocabFile("llama-spm"),
+                TestData.model("TinyStories-656K-F32.gguf"), TestData.model("stories260K.gguf"))) {
+            Vocabulary v = TestData.vocabulary(file);
+            Tokenizer reference = Tokenizer.create(v, 0);
+            Tokenizer small = Tokenizer.create(v, 200);
+            Tokenizer normal = Tokenizer.create(v);
+            for (String text : List.of(text(200_000, 1), "日本語のテキストです。".repeat(3000),
+                    "a  b   c    d\n\n  e.   ".repeat(2000))) {
+                int[] expected = reference.encode(text, true, false);
+                assertArrayEquals(expected, small.encode(text, true, false), file.toString());
+                assertArrayEquals(expected, normal.encode(text, true, false), file.toString());
+                assertArrayEquals(expected, normal.encode(text, true, false), file + " (cached)");
+            }
+            for (TestData.Vector vec : TestData.vectors("llama-spm")) {
+                assertArrayEquals(reference.encode(vec.input(), false, false), normal.encode(vec.input(), false, false));
+            }
+        }
     }
 
     @Test

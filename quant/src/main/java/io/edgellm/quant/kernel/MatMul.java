@@ -24,7 +24,8 @@ import java.util.Objects;
  *   <li>Q5_0 (Q8_0), F16 (F16), BF16 (BF16), K-quants (Q8_K): x is rounded to that type and back, then the float
  *       kernels run. This equals llama.cpp's integer dot up to float summation order.</li>
  * </ul>
- * With {@link ActivationPrecision#F32} the F32 activations are used as they are.
+ * The Q8_0 / Q8_1 rounding follows {@link #activationQuantizer(ActivationQuantizer)} (by default llama.cpp's for this
+ * CPU architecture). With {@link ActivationPrecision#F32} the F32 activations are used as they are.
  *
  * <h2>Batches</h2>
  * {@link #matmul} reads each weight row once per batch tile: for each row of W (in the worker's row range), for each
@@ -57,6 +58,7 @@ public final class MatMul {
 
     private final Parallel pool;
     private ActivationPrecision precision = ActivationPrecision.VEC_DOT_TYPE;
+    private ActivationQuantizer quantizer = ActivationQuantizer.forThisPlatform();
 
     // scratch, grown on demand
     private byte[] quantBytes = new byte[0];
@@ -89,6 +91,20 @@ public final class MatMul {
     public MatMul activationPrecision(ActivationPrecision precision) {
         this.precision = Objects.requireNonNull(precision, "precision");
         return this;
+    }
+
+    /**
+     * Sets how activations are quantized to Q8_0 / Q8_1 under {@link ActivationPrecision#VEC_DOT_TYPE} (default
+     * {@link ActivationQuantizer#forThisPlatform()}: the rounding llama.cpp uses on this CPU architecture).
+     */
+    public MatMul activationQuantizer(ActivationQuantizer quantizer) {
+        this.quantizer = Objects.requireNonNull(quantizer, "quantizer");
+        return this;
+    }
+
+    /** The current activation quantizer. */
+    public ActivationQuantizer activationQuantizer() {
+        return quantizer;
     }
 
     /** The current activation precision. */
@@ -211,7 +227,11 @@ public final class MatMul {
         quantRowBytes = type.rowBytes(cols);
         ensureQuant(quantRowBytes * batch);
         for (int b = 0; b < batch; b++) {
-            Quantize.row(type, x, xOffset + b * cols, cols, quant, b * quantRowBytes);
+            if (type == GgmlType.Q8_0 || type == GgmlType.Q8_1) {
+                quantizer.quantizeRow(type, x, xOffset + b * cols, cols, quant, b * quantRowBytes);
+            } else {
+                Quantize.row(type, x, xOffset + b * cols, cols, quant, b * quantRowBytes);
+            }
         }
     }
 

@@ -28,10 +28,10 @@ import java.nio.ByteOrder;
  *   <li>When {@code FB} has 4 lanes (128-bit NEON), a {@link #BB} load reads 8 bytes of which 4 are used: the load
  *       runs {@link #OVER_READ} bytes past the quants. That is harmless inside a row (the next block), but the very
  *       last block of a segment could read outside it, so that one block goes to the scalar code.</li>
- *   <li>The integer kernels hold 4 packed quants per int lane and pick byte {@code k} with shifts:
- *       {@code (v << (24 - 8k)) >> 24}. Weights and activations are unpacked identically, so the lane order does
- *       not matter for the dot product. {@link #I8}: ints of {@code min(preferred, 256)} bits (≤ 32 bytes = one Q8_0
- *       block of quants); {@link #I4}: {@code min(preferred, 128)} bits (≤ 16 bytes = one Q4_0 block of nibbles).</li>
+ *   <li>The integer kernels widen bytes to short lanes ({@link #S8}: {@code min(preferred, 512)} bits, at most 32
+ *       lanes = one Q8_0 block of quants; {@link #S4}: {@code min(preferred, 256)} bits, at most 16 lanes = the 16
+ *       nibble bytes of a Q4_0 block), multiply in 16 bits (products fit), and add the two shorts of every int lane
+ *       into int lanes, so the per-block integer sum is exact.</li>
  * </ul>
  * Block layouts are drawn in the {@code io.edgellm.quant.ggml} codecs ({@code Q8_0Codec}, {@code Q4_0Codec}, ...).
  */
@@ -51,12 +51,18 @@ final class VectorBackend implements KernelBackend {
     /** Bytes a {@link #BB} load reads beyond the {@code LB} quants it is used for. */
     static final int OVER_READ = BB.length() - LB;
 
-    private static final VectorShape I8_SHAPE = VectorShape.forBitSize(Math.min(PREFERRED_BITS, 256));
-    static final VectorSpecies<Integer> I8 = VectorSpecies.of(int.class, I8_SHAPE);
-    private static final VectorSpecies<Float> F8 = VectorSpecies.of(float.class, I8_SHAPE);
-    private static final VectorShape I4_SHAPE = VectorShape.forBitSize(Math.min(PREFERRED_BITS, 128));
-    static final VectorSpecies<Integer> I4 = VectorSpecies.of(int.class, I4_SHAPE);
-    private static final VectorSpecies<Float> F4 = VectorSpecies.of(float.class, I4_SHAPE);
+
+    /** Short lanes for the integer kernels: Q8_0 quants (runs of 32 bytes) and Q4_0 nibbles (runs of 16 bytes). */
+    private static final VectorShape S8_SHAPE = VectorShape.forBitSize(Math.min(PREFERRED_BITS, 512));
+    static final VectorSpecies<Short> S8 = VectorSpecies.of(short.class, S8_SHAPE);
+    private static final VectorSpecies<Integer> S8I = VectorSpecies.of(int.class, S8_SHAPE);
+    private static final VectorSpecies<Float> S8F = VectorSpecies.of(float.class, S8_SHAPE);
+    private static final VectorSpecies<Byte> S8B = VectorSpecies.of(byte.class, VectorShape.forBitSize(S8_SHAPE.vectorBitSize() / 2));
+    private static final VectorShape S4_SHAPE = VectorShape.forBitSize(Math.min(PREFERRED_BITS, 256));
+    static final VectorSpecies<Short> S4 = VectorSpecies.of(short.class, S4_SHAPE);
+    private static final VectorSpecies<Integer> S4I = VectorSpecies.of(int.class, S4_SHAPE);
+    private static final VectorSpecies<Float> S4F = VectorSpecies.of(float.class, S4_SHAPE);
+    private static final VectorSpecies<Byte> S4B = VectorSpecies.of(byte.class, VectorShape.forBitSize(S4_SHAPE.vectorBitSize() / 2));
 
     /** Lane indices 0, 1, 2, ... of {@link #IB}: bit {@code j + lane} of a Q5 {@code qh} word is lane's 5th bit. */
     private static final IntVector IOTA = IntVector.zero(IB).addIndex(1);
@@ -77,7 +83,7 @@ final class VectorBackend implements KernelBackend {
     @Override
     public String description() {
         return "Vector API: FloatVector.SPECIES_PREFERRED = " + F + ", block species " + FB + ", integer species "
-                + I8 + " / " + I4;
+                + S8 + " / " + S4;
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -549,63 +555,65 @@ final class VectorBackend implements KernelBackend {
     // ------------------------------------------------------------------------------------------------------------
     // Integer paths (llama.cpp's vec_dot with Q8_0 activations)
 
-    /** Byte {@code k} (0..3) of each int lane, sign-extended. */
-    private static IntVector byteLane(IntVector v, int k) {
-        return v.lanewise(VectorOperators.LSHL, 24 - 8 * k).lanewise(VectorOperators.ASHR, 24);
+    /** {@code S8.length()} signed bytes at {@code offset}, widened to short lanes. */
+    private static ShortVector bytesToShorts8(MemorySegment s, long offset) {
+        return (ShortVector) ByteVector.fromMemorySegment(S8B, s, offset, LE).castShape(S8, 0);
+    }
+
+    private static ShortVector bytesToShorts4(MemorySegment s, long offset) {
+        return (ShortVector) ByteVector.fromMemorySegment(S4B, s, offset, LE).castShape(S4, 0);
+    }
+
+    /** Adds the two 16-bit halves of every int lane (each a signed short) as ints: widening pairwise sum. */
+    private static IntVector pairSum(IntVector p) {
+        return p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(p.lanewise(VectorOperators.ASHR, 16));
     }
 
     /**
-     * Q8_0·Q8_0: per block the exact int sum of the 32 products {@code qw_i * qx_i} (in int lanes, 4 products per
-     * lane per load), converted to float and scaled by {@code d_w * d_x}.
+     * Q8_0·Q8_0 in short lanes: bytes are widened to shorts, multiplied (|q_w q_x| <= 128*128 = 16384 fits a short),
+     * and pairs of products are summed into int lanes, so the per-block sum is exact.
      */
     @Override
     public float dotQ8_0Q8_0(MemorySegment w, long wOffset, MemorySegment xq, long xqOffset, int n) {
         int blocks = n / 32;
-        int step = 4 * I8.length();         // quant bytes per int-vector load
-        FloatVector acc = FloatVector.zero(F8);
+        int step = S8.length();
+        FloatVector acc = FloatVector.zero(S8F);
         for (int b = 0; b < blocks; b++) {
             long wb = wOffset + 34L * b;
             long xb = xqOffset + 34L * b;
-            IntVector s = IntVector.zero(I8);
-            for (int c = 0; c < 32; c += step) {
-                IntVector wv = IntVector.fromMemorySegment(I8, w, wb + 2 + c, LE);
-                IntVector xv = IntVector.fromMemorySegment(I8, xq, xb + 2 + c, LE);
-                s = s.add(byteLane(wv, 0).mul(byteLane(xv, 0)))
-                        .add(byteLane(wv, 1).mul(byteLane(xv, 1)))
-                        .add(byteLane(wv, 2).mul(byteLane(xv, 2)))
-                        .add(wv.lanewise(VectorOperators.ASHR, 24).mul(xv.lanewise(VectorOperators.ASHR, 24)));
+            IntVector s = IntVector.zero(S8I);
+            for (int j = 0; j < 32; j += step) {
+                ShortVector p = bytesToShorts8(w, wb + 2 + j).mul(bytesToShorts8(xq, xb + 2 + j));
+                s = s.add(pairSum(p.reinterpretAsInts()));
             }
             float d = half(w, wb) * half(xq, xb);
-            acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, d), acc);
+            acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(S8F, d), acc);
         }
         return sum(acc);
     }
 
     /**
-     * Q4_0·Q8_0: the 16 nibble bytes of a Q4_0 block are read as int lanes; nibble pair {@code k} of a lane pairs
-     * with byte {@code k} of the activation quants {@code 0..15} (low nibble) and {@code 16..31} (high nibble).
+     * Q4_0·Q8_0 in short lanes: the nibbles minus 8 (-8..7) times the activation bytes, low and high nibble products
+     * added in shorts (|sum| <= 2 * 8 * 128), then pairs widened into int lanes.
      */
     @Override
     public float dotQ4_0Q8_0(MemorySegment w, long wOffset, MemorySegment xq, long xqOffset, int n) {
         int blocks = n / 32;
-        int step = 4 * I4.length();
-        FloatVector acc = FloatVector.zero(F4);
+        int step = S4.length();
+        FloatVector acc = FloatVector.zero(S4F);
         for (int b = 0; b < blocks; b++) {
             long wb = wOffset + 18L * b;
             long xb = xqOffset + 34L * b;
-            IntVector s = IntVector.zero(I4);
-            for (int c = 0; c < 16; c += step) {
-                IntVector wv = IntVector.fromMemorySegment(I4, w, wb + 2 + c, LE);
-                IntVector xlo = IntVector.fromMemorySegment(I4, xq, xb + 2 + c, LE);
-                IntVector xhi = IntVector.fromMemorySegment(I4, xq, xb + 18 + c, LE);
-                for (int k = 0; k < 4; k++) {
-                    IntVector wl = wv.lanewise(VectorOperators.LSHR, 8 * k).and(0x0F).sub(8);
-                    IntVector wh = wv.lanewise(VectorOperators.LSHR, 8 * k + 4).and(0x0F).sub(8);
-                    s = s.add(wl.mul(byteLane(xlo, k))).add(wh.mul(byteLane(xhi, k)));
-                }
+            IntVector s = IntVector.zero(S4I);
+            for (int j = 0; j < 16; j += step) {
+                ShortVector q = bytesToShorts4(w, wb + 2 + j);
+                ShortVector lo = q.and((short) 0x0F).sub((short) 8);
+                ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).sub((short) 8);
+                ShortVector p = lo.mul(bytesToShorts4(xq, xb + 2 + j)).add(hi.mul(bytesToShorts4(xq, xb + 18 + j)));
+                s = s.add(pairSum(p.reinterpretAsInts()));
             }
             float d = half(w, wb) * half(xq, xb);
-            acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F4, d), acc);
+            acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(S4F, d), acc);
         }
         return sum(acc);
     }

@@ -75,8 +75,8 @@ class MatMulTest {
     @Test
     void vecDotTypeRoundsActivationsLikeLlamaCpp() {
         Random rnd = new Random(2);
-        MatMul mm = new MatMul(one);   // default VEC_DOT_TYPE
-        assertEquals(ActivationPrecision.VEC_DOT_TYPE, mm.activationPrecision());
+        MatMul mm = new MatMul(one).activationQuantizer(ActivationQuantizer.GGML_REFERENCE);
+        assertEquals(ActivationPrecision.VEC_DOT_TYPE, mm.activationPrecision());   // the default
         for (GgmlType t : WEIGHT_TYPES) {
             int cols = colsFor(t);
             int rows = 9;
@@ -108,6 +108,29 @@ class MatMulTest {
                         assertEquals(ref, y[r], 2e-5 * scale, t + " row " + r);
                     }
                     default -> assertEquals(ScalarDot.dot(t, w.data(), off, xr, 0, cols), y[r], 2e-5 * scale, t + " row " + r);
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyActivationQuantizerFeedsTheIntegerKernels() {
+        Random rnd = new Random(8);
+        int cols = 256;
+        for (ActivationQuantizer q : ActivationQuantizer.values()) {
+            MatMul mm = new MatMul(three).activationQuantizer(q);
+            assertSame(q, mm.activationQuantizer());
+            for (GgmlType t : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_0}) {
+                QTensor w = randomMatrix(rnd, t, 5, cols);
+                float[] x = randomFloats(rnd, cols, 1f);
+                float[] y = new float[5];
+                mm.matvec(w, x, 0, y, 0);
+                MemorySegment xq = MemorySegment.ofArray(new byte[(int) GgmlType.Q8_0.rowBytes(cols)]);
+                q.quantizeRow(GgmlType.Q8_0, x, 0, cols, xq, 0);
+                for (int r = 0; r < 5; r++) {
+                    float k = t == GgmlType.Q8_0 ? Kernels.dotQ8_0Q8_0(w.data(), w.rowOffset(r), xq, 0, cols)
+                            : Kernels.dotQ4_0Q8_0(w.data(), w.rowOffset(r), xq, 0, cols);
+                    assertEquals(k, y[r], 0f, q + " " + t + " row " + r);
                 }
             }
         }
@@ -184,7 +207,7 @@ class MatMulTest {
                     float[] x = randomFloats(rnd, cols, 1f);
                     float[] yv = new float[w.rows()];
                     float[] yf = new float[w.rows()];
-                    new MatMul(three).matvec(w, x, 0, yv, 0);
+                    new MatMul(three).activationQuantizer(ActivationQuantizer.GGML_REFERENCE).matvec(w, x, 0, yv, 0);
                     new MatMul(three).activationPrecision(ActivationPrecision.F32).matvec(w, x, 0, yf, 0);
                     GgmlType vdt = w.type().vecDotType();
                     MemorySegment xq = Quantize.row(vdt, x, 0, cols);
