@@ -27,10 +27,11 @@ class QuantizedLogitsTest {
 
     /** Per model: {max bound, mean bound} on the VEC_DOT_TYPE path (measured max in the comment). */
     static final Map<String, float[]> REAL = Map.of(
-            "TinyStories-656K-Q8_0", new float[] {0.35f, 0.05f},  // measured max 0.243
-            "TinyStories-656K-Q4_0", new float[] {0.35f, 0.05f},  // 0.244
-            "stories260K-Q8_0", new float[] {0.35f, 0.03f},       // 0.178
-            "stories260K-Q4_0", new float[] {0.40f, 0.05f});      // 0.256
+            // measured max / mean with two kernel summation orders: 0.243/0.030 and 0.019/0.0001
+            "TinyStories-656K-Q8_0", new float[] {0.40f, 0.06f},
+            "TinyStories-656K-Q4_0", new float[] {0.40f, 0.06f},  // 0.244/0.032 and 4e-6/2e-7
+            "stories260K-Q8_0", new float[] {0.40f, 0.06f},       // 0.178/0.012 and 0.241/0.029
+            "stories260K-Q4_0", new float[] {0.40f, 0.06f});      // 0.256/0.023 and 0.300/0.013
 
     static Stream<Arguments> real() {
         return REAL.keySet().stream().sorted().map(Arguments::of);
