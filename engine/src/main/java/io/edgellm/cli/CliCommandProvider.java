@@ -7,6 +7,10 @@ import java.util.List;
  * the class in {@code META-INF/services/io.edgellm.cli.CliCommandProvider} ({@link java.util.ServiceLoader}).
  */
 public interface CliCommandProvider {
-    /** Subcommands to add: each a picocli {@code @Command}-annotated object (a Runnable or Callable). */
+    /**
+     * Subcommands to add.
+     *
+     * @return picocli {@code @Command}-annotated objects (Runnable or Callable)
+     */
     List<Object> commands();
 }

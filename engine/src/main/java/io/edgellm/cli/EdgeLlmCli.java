@@ -28,7 +28,15 @@ public final class EdgeLlmCli implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Entry point: runs and exits with the command's status. */
+    /** Creates the top-level command (used by picocli). */
+    public EdgeLlmCli() {
+    }
+
+    /**
+     * Entry point: runs and exits with the command's status.
+     *
+     * @param args command line
+     */
     public static void main(String[] args) {
         System.exit(run(System.out, System.err, args));
     }
@@ -36,6 +44,9 @@ public final class EdgeLlmCli implements Runnable {
     /**
      * Runs one command line in-process (tests use this).
      *
+     * @param out  standard output of the command
+     * @param err  standard error of the command
+     * @param args command line
      * @return the exit status: 0 success, 1 runtime error (one line on {@code err}), 2 usage error
      */
     public static int run(PrintStream out, PrintStream err, String... args) {
@@ -50,7 +61,11 @@ public final class EdgeLlmCli implements Runnable {
         return code;
     }
 
-    /** The configured command tree: built-in subcommands plus every {@link CliCommandProvider}'s. */
+    /**
+     * The configured command tree.
+     *
+     * @return built-in subcommands plus every {@link CliCommandProvider}'s
+     */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new EdgeLlmCli());
         for (CliCommandProvider p : ServiceLoader.load(CliCommandProvider.class)) {

@@ -30,6 +30,10 @@ import picocli.CommandLine.Option;
                 "Streams the text to stdout and prints llama.cpp-style timings to stderr; --json prints one JSON object instead."})
 public final class GenerateCommand implements Callable<Integer> {
 
+    /** Creates the command / architecture (used by picocli or the registry). */
+    public GenerateCommand() {
+    }
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 

@@ -20,6 +20,10 @@ import picocli.CommandLine.Parameters;
         description = "Print the metadata (long arrays abbreviated) and the tensor table of a GGUF file.")
 public final class InspectCommand implements Callable<Integer> {
 
+    /** Creates the command / architecture (used by picocli or the registry). */
+    public InspectCommand() {
+    }
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 

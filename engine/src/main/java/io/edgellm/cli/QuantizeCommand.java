@@ -20,6 +20,10 @@ import picocli.CommandLine.Parameters;
                 "(or tied embedding) tensor follows llama.cpp's rule (Q8_0 when its rows are not a multiple of 256)."})
 public final class QuantizeCommand implements Callable<Integer> {
 
+    /** Creates the command / architecture (used by picocli or the registry). */
+    public QuantizeCommand() {
+    }
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 

@@ -25,6 +25,10 @@ import picocli.CommandLine.Option;
                 "--batch FILE: inputs separated by \"\\n__ggml_vocab_test__\\n\" (llama.cpp's .inp format), one line of",
                 "space-separated ids per input (the .out format); special tokens neither added nor parsed unless asked."})
 public final class TokenizeCommand implements Callable<Integer> {
+
+    /** Creates the command / architecture (used by picocli or the registry). */
+    public TokenizeCommand() {
+    }
     static final String SEPARATOR = "\n__ggml_vocab_test__\n";
 
     @CommandLine.Spec

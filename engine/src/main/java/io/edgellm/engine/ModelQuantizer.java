@@ -45,13 +45,25 @@ public final class ModelQuantizer {
     private ModelQuantizer() {
     }
 
-    /** The decision for one tensor. */
+    /**
+     * The decision for one tensor.
+     *
+     * @param name tensor name
+     * @param from type in the input file
+     * @param to   type in the output file
+     * @param dims ggml dims
+     * @param note why the type differs from the target, or ""
+     */
     public record Plan(String name, GgmlType from, GgmlType to, long[] dims, String note) {
     }
 
     /**
      * Decides the type of every tensor.
      *
+     * @param in     the input file
+     * @param target the requested type
+     * @param pure   true: every quantizable tensor gets {@code target} (llama-quantize {@code --pure})
+     * @return one plan per tensor, in file order
      * @throws IllegalArgumentException when {@code target} is not a supported target type
      */
     public static List<Plan> plan(GgufFile in, GgmlType target, boolean pure) {
@@ -98,6 +110,10 @@ public final class ModelQuantizer {
     /**
      * Writes {@code out}: {@code in} with its weights converted to {@code target}.
      *
+     * @param in     input GGUF
+     * @param out    output GGUF (overwritten)
+     * @param target the requested type
+     * @param pure   true: every quantizable tensor gets {@code target}
      * @param log receives one line per tensor ("name  FROM -> TO  [dims]  note")
      * @throws IOException when reading or writing fails or {@code in} is malformed
      */

@@ -14,6 +14,10 @@ import java.util.List;
  */
 public final class Qwen2 implements Architecture {
 
+    /** Creates the command / architecture (used by picocli or the registry). */
+    public Qwen2() {
+    }
+
     @Override
     public List<String> names() {
         return List.of("qwen2");
