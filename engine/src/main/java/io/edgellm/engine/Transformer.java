@@ -30,6 +30,8 @@ public final class Transformer {
     private final ModelWeights w;
     private final Rope rope;
     private final float attnScale;
+    /** Elements of the SwiGLU gate per parallel task. */
+    private static final int SWIGLU_CHUNK = 2048;
 
     public Transformer(ModelConfig cfg, ModelWeights w, Rope.Mode ropeMode) {
         this.cfg = cfg;
@@ -219,7 +221,13 @@ public final class Transformer {
             rmsNormRows(s, s.x, s.xb, L.ffnNorm(), m, e, eps);
             matmul(s, L.wGate(), s.xb, m, s.hb);
             matmul(s, L.wUp(), s.xb, m, s.hb2);
-            s.pool.forRange(m, (start, end, worker) -> Ops.swiglu(s.hb, s.hb2, start * ff, (end - start) * ff));
+            // silu(gate) * up over all m*ff elements, split in chunks so that a single decoded token also uses every thread
+            final int total = m * ff;
+            final int chunks = (total + SWIGLU_CHUNK - 1) / SWIGLU_CHUNK;
+            s.pool.forRange(chunks, (start, end, worker) -> {
+                int from = start * SWIGLU_CHUNK, to = Math.min(total, end * SWIGLU_CHUNK);
+                Ops.swiglu(s.hb, s.hb2, from, to - from);
+            });
             matmul(s, L.wDown(), s.hb, m, s.xb2);
             Ops.add(s.x, s.xb2, 0, m * e);
         }
