@@ -32,6 +32,8 @@ public final class Sampler {
     private final int[] counts;
 
     /**
+     * A sampler for one generation.
+     *
      * @param params          sampling settings
      * @param vocabSize       logits per position
      * @param endOfGeneration token ids treated as end of generation (masked when {@code ignoreEos})
@@ -49,7 +51,11 @@ public final class Sampler {
         this.counts = new int[vocabSize];
     }
 
-    /** Records a token (prompt or generated) in the repetition-penalty window. */
+    /**
+     * Records a token (prompt or generated) in the repetition-penalty window.
+     *
+     * @param token the token id
+     */
     public void accept(int token) {
         if (history.length == 0) return;
         history[historyHead] = token;
@@ -60,6 +66,8 @@ public final class Sampler {
     /**
      * Picks the next token from {@code logits[off .. off+vocabSize)} (not modified).
      *
+     * @param logits the model's output
+     * @param off    first logit
      * @return the token id
      */
     public int sample(float[] logits, int off) {
@@ -123,7 +131,14 @@ public final class Sampler {
         }
     }
 
-    /** Index of the largest value in {@code x[off .. off+n)} minus off; ties to the lowest index. */
+    /**
+     * Argmax with ties to the lowest index.
+     *
+     * @param x   values
+     * @param off first value
+     * @param n   values
+     * @return the index of the largest value in {@code x[off .. off+n)}, relative to off
+     */
     public static int argmax(float[] x, int off, int n) {
         int best = 0;
         float bestV = x[off];
