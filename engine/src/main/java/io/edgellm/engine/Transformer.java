@@ -2,7 +2,6 @@ package io.edgellm.engine;
 
 import io.edgellm.KvCacheType;
 import io.edgellm.ModelConfig;
-import io.edgellm.quant.GgmlType;
 import io.edgellm.quant.ggml.Dequantize;
 import io.edgellm.quant.kernel.ActivationPrecision;
 import io.edgellm.quant.kernel.MatMul;
@@ -327,10 +326,5 @@ public final class Transformer {
         s.pool.forRange(m, (start, end, worker) -> {
             for (int t = start; t < end; t++) Ops.rmsNorm(out, t * e, in, t * e, weight, e, eps);
         });
-    }
-
-    /** True when ggml would keep this weight type's activations in F32 (no rounding). */
-    static boolean isFloat(GgmlType t) {
-        return t == GgmlType.F32;
     }
 }
