@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <ul>
  *   <li>{@code matvec}: {@link MatMul#matvec} over the whole matrix (the decode-step operation).</li>
+ *   <li>{@code matmulBatch}: {@link MatMul#matmul} of 32 activation rows (a prefill chunk; ops/s × 32 = rows/s).</li>
  *   <li>{@code dotRow}: one {@link Kernels} dot product of a single row (cache-resident: compute bound; threads
  *       param ignored).</li>
  * </ul>
@@ -73,6 +74,11 @@ public class KernelBenchmark {
     private QTensor weights;
     private float[] x;
     private float[] y;
+    private float[] xBatch;
+    private float[] yBatch;
+
+    /** Activation rows of {@link #matmulBatch} (a prefill chunk). */
+    static final int BATCH = 32;
     private MemorySegment xq;
     private GgmlType ggmlType;
 
@@ -123,6 +129,11 @@ public class KernelBenchmark {
             x[i] = (float) rnd.nextGaussian();
         }
         y = new float[rows];
+        xBatch = new float[BATCH * cols];
+        for (int i = 0; i < xBatch.length; i++) {
+            xBatch[i] = (float) rnd.nextGaussian();
+        }
+        yBatch = new float[BATCH * rows];
         xq = Quantize.row(GgmlType.Q8_0, x, 0, cols);
         pool = Parallel.create(threads);
         matMul = new MatMul(pool).activationPrecision(
@@ -140,6 +151,14 @@ public class KernelBenchmark {
         matMul.matvec(weights, x, 0, y, 0);
         traffic.weightGB += weights.rowBytes() * (double) rows * 1e-9;
         return y;
+    }
+
+    /** {@link MatMul#matmul} with 32 activation rows (prefill): each weight row is read once for the whole batch. */
+    @Benchmark
+    public float[] matmulBatch(Traffic traffic) {
+        matMul.matmul(weights, xBatch, 0, BATCH, yBatch, 0);
+        traffic.weightGB += weights.rowBytes() * (double) rows * 1e-9;
+        return yBatch;
     }
 
     @Benchmark
