@@ -68,9 +68,16 @@ public final class EdgeLlmCli implements Runnable {
      */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new EdgeLlmCli());
-        for (CliCommandProvider p : ServiceLoader.load(CliCommandProvider.class)) {
-            for (Object c : p.commands()) {
-                cl.addSubcommand(c);
+        // a broken provider (missing class, failing constructor) costs its commands, not the whole CLI
+        java.util.Iterator<CliCommandProvider> it = ServiceLoader.load(CliCommandProvider.class).iterator();
+        while (true) {
+            try {
+                if (!it.hasNext()) break;
+                for (Object c : it.next().commands()) {
+                    cl.addSubcommand(c);
+                }
+            } catch (java.util.ServiceConfigurationError | RuntimeException | LinkageError e) {
+                System.err.println("edgellm: warning: skipping a CLI extension: " + oneLine(e));
             }
         }
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
