@@ -1,0 +1,12 @@
+package io.edgellm.cli;
+
+import java.util.List;
+
+/**
+ * Extension point of the {@code edgellm} command line: other modules add subcommands by implementing this and listing
+ * the class in {@code META-INF/services/io.edgellm.cli.CliCommandProvider} ({@link java.util.ServiceLoader}).
+ */
+public interface CliCommandProvider {
+    /** Subcommands to add: each a picocli {@code @Command}-annotated object (a Runnable or Callable). */
+    List<Object> commands();
+}
