@@ -5,7 +5,7 @@ import io.edgellm.bench.energy.EnergyMeters;
 import io.edgellm.bench.energy.EnergyResult;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,7 +42,7 @@ public final class BenchRunner {
     private final BenchConfig config;
     private final TargetFactory factory;
     private final EnergyMeter meter;
-    private final PrintStream log;
+    private final PrintWriter log;
     private final String backend;
 
     /**
@@ -50,7 +50,7 @@ public final class BenchRunner {
      * @param log     progress messages (stderr), or null
      * @param backend the backend column ("CPU" in llama-bench; here e.g. "JVM Vector API")
      */
-    public BenchRunner(BenchConfig config, TargetFactory factory, EnergyMeter meter, PrintStream log, String backend) {
+    public BenchRunner(BenchConfig config, TargetFactory factory, EnergyMeter meter, PrintWriter log, String backend) {
         this.config = config;
         this.factory = factory;
         this.meter = meter;
@@ -222,6 +222,7 @@ public final class BenchRunner {
     private void progress(String fmt, Object... args) {
         if (log != null) {
             log.println(String.format(Locale.ROOT, fmt, args));
+            log.flush();
         }
     }
 }
