@@ -18,9 +18,9 @@ import java.util.Random;
  *
  * <pre>
  * for each model, thread count, n_seq, depth:
- *   pp N test:  warm-up (untimed) | per repetition: reset KV, prefill `depth` random tokens (untimed),
+ *   pp N test:  warm-up (untimed, ≥ 0.5 s) | per repetition: reset KV, prefill `depth` random tokens (untimed),
  *                                    [timed + energy window] evaluate N random tokens in n_batch chunks
- *   tg N test:  warm-up (untimed) | per repetition: reset KV, prefill `depth` (untimed),
+ *   tg N test:  warm-up (untimed, ≥ 0.5 s) | per repetition: reset KV, prefill `depth` (untimed),
  *                                    [timed + energy window] N single-token decode steps
  * </pre>
  * Token ids are random (no tokenizer) and the logits are not sampled (no argmax): only the forward pass is timed.
@@ -38,6 +38,9 @@ public final class BenchRunner {
          */
         BenchTarget open(Path model, int threads, int nCtx) throws IOException;
     }
+
+    /** Minimum untimed warm-up per test (JIT compilation), nanoseconds. */
+    static final long WARMUP_NANOS = 500_000_000L;
 
     private final BenchConfig config;
     private final TargetFactory factory;
@@ -113,12 +116,21 @@ public final class BenchRunner {
         }
         Random rnd = new Random(config.seed() ^ (31L * nPrompt + 17L * nGen + depth));
         if (config.warmup()) {
+            // llama-bench runs one untimed warm-up; a JVM also needs the JIT to compile the hot loops, so repeat the
+            // whole test (untimed) until at least WARMUP_NANOS have passed (one run for large models), at most 10 runs.
             progress("%s %s t=%d: warm-up", info.label(), name, threads);
-            prepare(target, depth, rnd);
-            if (prefill) {
-                evaluateChunked(target, randomTokens(rnd, target.vocabSize(), nPrompt));
-            } else {
-                target.evaluate(new int[] {rnd.nextInt(target.vocabSize())});
+            long start = System.nanoTime();
+            for (int i = 0; i < 10 && (i == 0 || System.nanoTime() - start < WARMUP_NANOS); i++) {
+                prepare(target, depth, rnd);
+                if (prefill) {
+                    evaluateChunked(target, randomTokens(rnd, target.vocabSize(), nPrompt));
+                } else {
+                    int[] one = new int[1];
+                    for (int k = 0; k < nGen; k++) {
+                        one[0] = rnd.nextInt(target.vocabSize());
+                        target.evaluate(one);
+                    }
+                }
             }
         }
         double[] seconds = new double[config.repetitions()];

@@ -48,7 +48,7 @@ class BenchCommandFakeTest {
         BenchCommand cmd = new BenchCommand();
         cmd.factory = (m, t, nCtx) -> new FakeTarget(512, nCtx, t);
         String md = run(cmd, "-m", model.toString(), "-p", "8,16", "-n", "4", "-d", "0,8", "-t", "1,2", "-r", "2",
-                "--idle", "0", "--sysfs", sysfs.toString(), "--power-interval", "5", "--n-seq", "1,2",
+                "--idle", "0", "--sysfs", sysfs.toString(), "--power-interval", "5", "--n-seq", "1,2", "--no-warmup",
                 "--plot", dir.resolve("plots").toString());
         assertTrue(md.startsWith("| model"), md);
         assertTrue(md.contains(" t/s |"), md);
