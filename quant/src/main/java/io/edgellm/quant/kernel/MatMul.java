@@ -29,8 +29,8 @@ import java.util.Objects;
  * <h2>Batches</h2>
  * {@link #matmul} reads each weight row once per batch tile: for each row of W (in the worker's row range), for each
  * activation row of the tile, one dot product; the weight row stays in L1/L2 across the tile. The tile is chosen so
- * that the tile's activations stay in cache (~256 KiB). K-quant rows are dequantized into a per-worker scratch once
- * per tile and then multiplied with every activation row.
+ * that the tile's activations stay in cache (~256 KiB). Q2_K and Q3_K rows (no fused kernel yet) are dequantized
+ * into a per-worker scratch once per batch and then multiplied with every activation row.
  *
  * <h2>Threads and memory</h2>
  * Scratch buffers belong to the instance and grow only when a larger shape first appears; the hot loop does not
@@ -51,7 +51,7 @@ public final class MatMul {
         FLOAT,
         /** Q4_1/Q5_1 float kernel with the Q8_1 block sums. */
         FLOAT_SUMS,
-        /** weight row dequantized into a scratch, then F32 dots (K-quants). */
+        /** weight row dequantized into a scratch, then F32 dots (Q2_K, Q3_K). */
         DEQUANT_ROW
     }
 
@@ -162,7 +162,16 @@ public final class MatMul {
                 }
                 actRowBytes = 4L * cols;
             }
-            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> {
+            case Q4_K, Q5_K, Q6_K -> {
+                mode = Mode.FLOAT;
+                if (vecDot) {
+                    roundRows(GgmlType.Q8_K, x, xOffset, batch, cols, false);
+                } else {
+                    useInput(x, xOffset);
+                }
+                actRowBytes = 4L * cols;
+            }
+            case Q2_K, Q3_K -> {
                 mode = Mode.DEQUANT_ROW;
                 if (vecDot) {
                     roundRows(GgmlType.Q8_K, x, xOffset, batch, cols, false);

@@ -94,7 +94,10 @@ final class VectorBackend implements KernelBackend {
             case Q4_1 -> dotQx_1(type, w, wOffset, x, xOffset, null, 0, n);
             case Q5_1 -> dotQx_1(type, w, wOffset, x, xOffset, null, 0, n);
             case Q5_0 -> dotQ5_0(w, wOffset, x, xOffset, n);
-            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K, Q8_1 -> dotViaScratch(type, w, wOffset, x, xOffset, n);
+            case Q4_K -> dotQ4_K(w, wOffset, x, xOffset, n, false);
+            case Q5_K -> dotQ4_K(w, wOffset, x, xOffset, n, true);
+            case Q6_K -> dotQ6_K(w, wOffset, x, xOffset, n);
+            case Q2_K, Q3_K, Q8_K, Q8_1 -> dotViaScratch(type, w, wOffset, x, xOffset, n);
             default -> throw new IllegalArgumentException("no dot product for ggml type " + type);
         };
     }
@@ -403,6 +406,129 @@ final class VectorBackend implements KernelBackend {
             }
         }
         return sum;
+    }
+
+    /**
+     * Q4_K (144 bytes: {@code d f16 | dmin f16 | scales[12] | qs[128]}) and Q5_K (176 bytes: the same with
+     * {@code qh[32]} before {@code qs}). A super-block is 8 sub-blocks of 32 with 6-bit scale {@code sc} and min
+     * {@code m}; chunk {@code c} (0..3) of 64 elements reads {@code qs[32c..32c+31]}: low nibbles are sub-block
+     * {@code 2c}, high nibbles sub-block {@code 2c+1}; Q5_K adds bit {@code 2c} / {@code 2c+1} of {@code qh[l]} as
+     * the 5th bit. Element value {@code d*sc*q - dmin*m}, so a sub-block contributes
+     * {@code (d*sc) * sum(q*x) - (dmin*m) * sum(x)}.
+     */
+    static float dotQ4_K(MemorySegment w, long wOffset, float[] x, int xOffset, int n, boolean q5) {
+        int bpb = q5 ? 176 : 144;
+        int qsOffset = q5 ? 48 : 16;
+        int blocks = n / 256;
+        int safe = safeBlocks(w, wOffset, blocks, bpb);
+        FloatVector acc = FloatVector.zero(FB);
+        for (int b = 0; b < safe; b++) {
+            long wb = wOffset + (long) bpb * b;
+            float d = half(w, wb);
+            float dmin = half(w, wb + 2);
+            long scales = wb + 4;
+            for (int c = 0; c < 4; c++) {
+                int xb = xOffset + 256 * b + 64 * c;
+                FloatVector sLo = FloatVector.zero(FB);
+                FloatVector sHi = FloatVector.zero(FB);
+                FloatVector xsLo = FloatVector.zero(FB);
+                FloatVector xsHi = FloatVector.zero(FB);
+                for (int l = 0; l < 32; l += LB) {
+                    IntVector q = loadBytesAsInts(w, wb + qsOffset + 32 * c + l);
+                    IntVector lo = q.and(0x0F);
+                    IntVector hi = q.lanewise(VectorOperators.ASHR, 4).and(0x0F);
+                    if (q5) {
+                        IntVector h = loadBytesAsInts(w, wb + 16 + l);
+                        lo = lo.or(h.lanewise(VectorOperators.LSHR, 2 * c).and(1).lanewise(VectorOperators.LSHL, 4));
+                        hi = hi.or(h.lanewise(VectorOperators.LSHR, 2 * c + 1).and(1).lanewise(VectorOperators.LSHL, 4));
+                    }
+                    FloatVector x0 = FloatVector.fromArray(FB, x, xb + l);
+                    FloatVector x1 = FloatVector.fromArray(FB, x, xb + 32 + l);
+                    sLo = toFloat(lo).fma(x0, sLo);
+                    sHi = toFloat(hi).fma(x1, sHi);
+                    xsLo = xsLo.add(x0);
+                    xsHi = xsHi.add(x1);
+                }
+                float d0 = d * scaleK4(w, scales, 2 * c);
+                float m0 = dmin * minK4(w, scales, 2 * c);
+                float d1 = d * scaleK4(w, scales, 2 * c + 1);
+                float m1 = dmin * minK4(w, scales, 2 * c + 1);
+                acc = sLo.fma(FloatVector.broadcast(FB, d0), acc);
+                acc = xsLo.fma(FloatVector.broadcast(FB, -m0), acc);
+                acc = sHi.fma(FloatVector.broadcast(FB, d1), acc);
+                acc = xsHi.fma(FloatVector.broadcast(FB, -m1), acc);
+            }
+        }
+        float sum = sum(acc);
+        if (safe < blocks) {
+            sum += ScalarBackend.INSTANCE.dot(q5 ? GgmlType.Q5_K : GgmlType.Q4_K, w, wOffset + (long) bpb * safe, x,
+                    xOffset + 256 * safe, 256 * (blocks - safe));
+        }
+        return sum;
+    }
+
+    /** ggml's get_scale_min_k4: 6-bit scale of sub-block {@code j} from the 12 packed bytes at {@code scales}. */
+    private static int scaleK4(MemorySegment w, long scales, int j) {
+        if (j < 4) {
+            return w.get(LittleEndian.BYTE, scales + j) & 63;
+        }
+        return (w.get(LittleEndian.BYTE, scales + j + 4) & 0xF) | (((w.get(LittleEndian.BYTE, scales + j - 4) & 0xFF) >>> 6) << 4);
+    }
+
+    /** ggml's get_scale_min_k4: 6-bit min of sub-block {@code j}. */
+    private static int minK4(MemorySegment w, long scales, int j) {
+        if (j < 4) {
+            return w.get(LittleEndian.BYTE, scales + j + 4) & 63;
+        }
+        return ((w.get(LittleEndian.BYTE, scales + j + 4) & 0xFF) >>> 4) | (((w.get(LittleEndian.BYTE, scales + j) & 0xFF) >>> 6) << 4);
+    }
+
+    /**
+     * Q6_K (210 bytes: {@code ql[128] | qh[64] | scales[16] int8 | d f16}): two halves of 128 elements; in half
+     * {@code h}, for {@code l < 32} with {@code L = ql + 64h}, {@code H = qh + 32h}, {@code S = scales + 8h}:
+     * <pre>
+     *   x[128h + l]      = d * S[l/16]     * ((L[l]    &amp; 0xF | (H[l]      &amp; 3) &lt;&lt; 4) - 32)
+     *   x[128h + l + 32] = d * S[l/16 + 2] * ((L[l+32] &amp; 0xF | (H[l] &gt;&gt; 2 &amp; 3) &lt;&lt; 4) - 32)
+     *   x[128h + l + 64] = d * S[l/16 + 4] * ((L[l]    &gt;&gt; 4  | (H[l] &gt;&gt; 4 &amp; 3) &lt;&lt; 4) - 32)
+     *   x[128h + l + 96] = d * S[l/16 + 6] * ((L[l+32] &gt;&gt; 4  | (H[l] &gt;&gt; 6 &amp; 3) &lt;&lt; 4) - 32)
+     * </pre>
+     * Scales change every 16 elements and {@code LB <= 16}, so each vector chunk has one scale per quarter. All
+     * loads stay inside the block (the scales and d follow the quants), so no scalar tail is needed.
+     */
+    static float dotQ6_K(MemorySegment w, long wOffset, float[] x, int xOffset, int n) {
+        int blocks = n / 256;
+        FloatVector acc = FloatVector.zero(FB);
+        for (int b = 0; b < blocks; b++) {
+            long wb = wOffset + 210L * b;
+            float d = half(w, wb + 208);
+            for (int h = 0; h < 2; h++) {
+                long ql = wb + 64 * h;
+                long qh = wb + 128 + 32 * h;
+                long sc = wb + 192 + 8 * h;
+                int xb = xOffset + 256 * b + 128 * h;
+                for (int l = 0; l < 32; l += LB) {
+                    IntVector a = loadBytesAsInts(w, ql + l);
+                    IntVector c = loadBytesAsInts(w, ql + 32 + l);
+                    IntVector hb = loadBytesAsInts(w, qh + l);
+                    IntVector q1 = a.and(0x0F).or(hb.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
+                    IntVector q2 = c.and(0x0F).or(hb.lanewise(VectorOperators.LSHR, 2).and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
+                    IntVector q3 = a.lanewise(VectorOperators.ASHR, 4).and(0x0F)
+                            .or(hb.lanewise(VectorOperators.LSHR, 4).and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
+                    IntVector q4 = c.lanewise(VectorOperators.ASHR, 4).and(0x0F)
+                            .or(hb.lanewise(VectorOperators.LSHR, 6).and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
+                    int is = l / 16;
+                    float s1 = d * w.get(LittleEndian.BYTE, sc + is);
+                    float s2 = d * w.get(LittleEndian.BYTE, sc + is + 2);
+                    float s3 = d * w.get(LittleEndian.BYTE, sc + is + 4);
+                    float s4 = d * w.get(LittleEndian.BYTE, sc + is + 6);
+                    acc = toFloat(q1).mul(s1).fma(FloatVector.fromArray(FB, x, xb + l), acc);
+                    acc = toFloat(q2).mul(s2).fma(FloatVector.fromArray(FB, x, xb + 32 + l), acc);
+                    acc = toFloat(q3).mul(s3).fma(FloatVector.fromArray(FB, x, xb + 64 + l), acc);
+                    acc = toFloat(q4).mul(s4).fma(FloatVector.fromArray(FB, x, xb + 96 + l), acc);
+                }
+            }
+        }
+        return sum(acc);
     }
 
     /**
