@@ -14,7 +14,11 @@ import java.util.List;
  */
 public record GenerationResult(int[] promptIds, int[] generatedIds, String text, StopReason stopReason, Timings timings) {
 
-    /** The generated ids as a list (convenience for JSON and tests). */
+    /**
+     * Returns the generated ids as a list (convenience for JSON and tests).
+     *
+     * @return the generated ids as a list (convenience for JSON and tests)
+     */
     public List<Integer> generatedIdList() {
         return java.util.Arrays.stream(generatedIds).boxed().toList();
     }

@@ -17,7 +17,11 @@ public enum KvCacheType {
         this.bytes = bytes;
     }
 
-    /** Bytes per cached element. */
+    /**
+     * Returns bytes per cached element.
+     *
+     * @return bytes per cached element
+     */
     public int bytesPerElement() {
         return bytes;
     }

@@ -8,11 +8,21 @@ package io.edgellm;
  */
 public record LoadOptions(boolean validateTensorData) {
 
-    /** No data validation (shapes, types and bounds are always checked). */
+    /**
+     * Returns no data validation (shapes, types and bounds are always checked).
+     *
+     * @return no data validation (shapes, types and bounds are always checked)
+     */
     public static LoadOptions defaults() {
         return new LoadOptions(false);
     }
 
+    /**
+     * A copy with {@code validateTensorData} replaced.
+     *
+     * @param v the new {@code validateTensorData}
+     * @return the modified copy
+     */
     public LoadOptions withValidateTensorData(boolean v) {
         return new LoadOptions(v);
     }

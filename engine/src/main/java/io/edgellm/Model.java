@@ -45,7 +45,13 @@ public final class Model implements AutoCloseable {
         this.loadMs = loadMs;
     }
 
-    /** {@link #load(Path, LoadOptions)} with {@link LoadOptions#defaults()}. */
+    /**
+     * {@link #load(Path, LoadOptions)} with {@link LoadOptions#defaults()}.
+     *
+     * @param path a GGUF model file
+     * @return the loaded model
+     * @throws IOException as {@link #load(Path, LoadOptions)}
+     */
     public static Model load(Path path) throws IOException {
         return load(path, LoadOptions.defaults());
     }
@@ -54,6 +60,9 @@ public final class Model implements AutoCloseable {
      * Maps and checks a GGUF model: container structure, {@code general.architecture} and its hyperparameters, every
      * tensor's presence, type and shape, and the tokenizer.
      *
+     * @param path    a GGUF model file
+     * @param options load settings
+     * @return the loaded model; close it to unmap the file
      * @throws NoSuchFileException                    when the file does not exist
      * @throws io.edgellm.quant.gguf.GgufFormatException when the file is not well-formed GGUF (names file, offset, defect)
      * @throws ModelFormatException                   when a key or tensor is missing or inconsistent (names file and key/tensor)
@@ -109,27 +118,47 @@ public final class Model implements AutoCloseable {
         }
     }
 
-    /** The model's hyperparameters. */
+    /**
+     * Returns the model's hyperparameters.
+     *
+     * @return the model's hyperparameters
+     */
     public ModelConfig config() {
         return loaded.config();
     }
 
-    /** The tokenizer built from {@code tokenizer.ggml.*} (thread-safe). */
+    /**
+     * Returns the tokenizer built from {@code tokenizer.ggml.*} (thread-safe).
+     *
+     * @return the tokenizer built from {@code tokenizer.ggml.*} (thread-safe)
+     */
     public Tokenizer tokenizer() {
         return tokenizer;
     }
 
-    /** The GGUF file this model was loaded from. */
+    /**
+     * Returns the GGUF file this model was loaded from.
+     *
+     * @return the GGUF file this model was loaded from
+     */
     public Path path() {
         return path;
     }
 
-    /** Wall time {@link #load} took, milliseconds ({@code t_load_ms}). */
+    /**
+     * Returns the wall time {@link #load} took, milliseconds ({@code t_load_ms}).
+     *
+     * @return the wall time {@link #load} took, milliseconds ({@code t_load_ms})
+     */
     public double loadMillis() {
         return loadMs;
     }
 
-    /** The underlying mapped GGUF file (metadata, tensor table). */
+    /**
+     * Returns the underlying mapped GGUF file (metadata, tensor table).
+     *
+     * @return the underlying mapped GGUF file (metadata, tensor table)
+     */
     public GgufFile gguf() {
         return file;
     }
@@ -138,7 +167,11 @@ public final class Model implements AutoCloseable {
         return loaded.transformer();
     }
 
-    /** A session with {@link SessionOptions#defaults()}. */
+    /**
+     * Returns a new session with {@link SessionOptions#defaults()}.
+     *
+     * @return a new session with {@link SessionOptions#defaults()}
+     */
     public Session newSession() {
         return newSession(SessionOptions.defaults());
     }
@@ -146,6 +179,8 @@ public final class Model implements AutoCloseable {
     /**
      * A new inference session with its own KV cache and thread pool.
      *
+     * @param options context size, batch size, threads, KV cache type, activation precision
+     * @return the session; close it to stop its threads
      * @throws IllegalArgumentException when the KV cache for the requested context cannot be represented
      */
     public Session newSession(SessionOptions options) {

@@ -46,27 +46,44 @@ public record ModelConfig(
         int vocabSize,
         boolean tiedEmbeddings) {
 
+    /** Checks the non-null parts. */
     public ModelConfig {
         Objects.requireNonNull(architecture, "architecture");
         Objects.requireNonNull(ropeScaling, "ropeScaling");
     }
 
-    /** Query heads per key/value head (the GQA group size, n_gqa). */
+    /**
+     * Returns query heads per key/value head (the GQA group size, n_gqa).
+     *
+     * @return query heads per key/value head (the GQA group size, n_gqa)
+     */
     public int groupSize() {
         return headCount / headCountKv;
     }
 
-    /** Width of all query heads together: {@code headCount * keyLength}. */
+    /**
+     * Returns the width of all query heads together: {@code headCount * keyLength}.
+     *
+     * @return the width of all query heads together: {@code headCount * keyLength}
+     */
     public int queryDim() {
         return headCount * keyLength;
     }
 
-    /** Width of the key projection / one K cache row: {@code headCountKv * keyLength}. */
+    /**
+     * Returns the width of the key projection / one K cache row: {@code headCountKv * keyLength}.
+     *
+     * @return the width of the key projection / one K cache row: {@code headCountKv * keyLength}
+     */
     public int kvDimK() {
         return headCountKv * keyLength;
     }
 
-    /** Width of the value projection / one V cache row: {@code headCountKv * valueLength}. */
+    /**
+     * Returns the width of the value projection / one V cache row: {@code headCountKv * valueLength}.
+     *
+     * @return the width of the value projection / one V cache row: {@code headCountKv * valueLength}
+     */
     public int kvDimV() {
         return headCountKv * valueLength;
     }
@@ -89,9 +106,22 @@ public record ModelConfig(
         public static final RopeScaling NONE = new RopeScaling(Type.NONE, 1f, 0, 1f, 4f, 32f, 1f, 1f);
 
         /** Scaling kinds; the GGUF string values are {@code none}, {@code linear}, {@code yarn}, {@code llama3}. */
-        public enum Type { NONE, LINEAR, YARN, LLAMA3 }
+        public enum Type {
+            /** No scaling. */
+            NONE,
+            /** Positions divided by the factor (theta multiplied by {@code 1/factor}). */
+            LINEAR,
+            /** YaRN: per-dimension blend of interpolation and extrapolation plus a magnitude correction. */
+            YARN,
+            /** Llama 3.1: per-frequency divisors ({@code rope_freqs}) computed from factor / low / high / original context. */
+            LLAMA3
+        }
 
-        /** The frequency scale llama.cpp passes to {@code ggml_rope_ext}: {@code 1/factor} for linear and YaRN, else 1. */
+        /**
+         * Returns the frequency scale llama.cpp passes to {@code ggml_rope_ext}: {@code 1/factor} for linear and YaRN, else 1.
+         *
+         * @return the frequency scale llama.cpp passes to {@code ggml_rope_ext}: {@code 1/factor} for linear and YaRN, else 1
+         */
         public float freqScale() {
             return (type == Type.LINEAR || type == Type.YARN) && factor != 0f ? 1f / factor : 1f;
         }

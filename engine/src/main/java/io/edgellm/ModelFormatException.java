@@ -11,10 +11,23 @@ import java.nio.file.Path;
 public class ModelFormatException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * An error in {@code file}.
+     *
+     * @param file    the model file
+     * @param message what is wrong (key or tensor named)
+     */
     public ModelFormatException(Path file, String message) {
         super(file + ": " + message);
     }
 
+    /**
+     * An error in {@code file}.
+     *
+     * @param file    the model file
+     * @param message what is wrong (key or tensor named)
+     * @param cause   the underlying error
+     */
     public ModelFormatException(Path file, String message, Throwable cause) {
         super(file + ": " + message, cause);
     }

@@ -24,6 +24,11 @@ import java.util.Objects;
 public record SamplingParams(float temperature, int topK, float topP, float minP, float repeatPenalty, int repeatLastN,
                              long seed, int maxNewTokens, boolean ignoreEos, List<String> stopStrings) {
 
+    /**
+     * Validates.
+     *
+     * @throws IllegalArgumentException when a value is NaN or the penalty is not positive
+     */
     public SamplingParams {
         stopStrings = List.copyOf(Objects.requireNonNull(stopStrings, "stopStrings"));
         if (Float.isNaN(temperature) || Float.isNaN(topP) || Float.isNaN(minP) || Float.isNaN(repeatPenalty)) {
@@ -34,57 +39,129 @@ public record SamplingParams(float temperature, int topK, float topP, float minP
         }
     }
 
-    /** llama.cpp's defaults: temp 0.8, top-k 40, top-p 0.95, min-p 0.05, repeat-penalty 1.0 (last 64), seed 0xFFFFFFFF, 256 tokens. */
+    /**
+     * Returns llama.cpp's defaults: temp 0.8, top-k 40, top-p 0.95, min-p 0.05, repeat-penalty 1.0 (last 64), seed 0xFFFFFFFF, 256 tokens.
+     *
+     * @return llama.cpp's defaults: temp 0.8, top-k 40, top-p 0.95, min-p 0.05, repeat-penalty 1.0 (last 64), seed 0xFFFFFFFF, 256 tokens
+     */
     public static SamplingParams defaults() {
         return new SamplingParams(0.8f, 40, 0.95f, 0.05f, 1.0f, 64, 0xFFFFFFFFL, 256, false, List.of());
     }
 
-    /** Greedy decoding (temperature 0, no penalty), 256 tokens. Equals {@code llama-completion --temp 0}. */
+    /**
+     * Returns greedy decoding (temperature 0, no penalty), 256 tokens; equals {@code llama-completion --temp 0}.
+     *
+     * @return greedy decoding (temperature 0, no penalty), 256 tokens; equals {@code llama-completion --temp 0}
+     */
     public static SamplingParams greedy() {
         return defaults().withTemperature(0f);
     }
 
-    /** True when the draw is an argmax. */
+    /**
+     * Returns true when the draw is an argmax.
+     *
+     * @return true when the draw is an argmax
+     */
     public boolean isGreedy() {
         return temperature <= 0f;
     }
 
+    /**
+     * A copy with {@code temperature} replaced.
+     *
+     * @param v the new {@code temperature}
+     * @return the modified copy
+     */
     public SamplingParams withTemperature(float v) {
         return new SamplingParams(v, topK, topP, minP, repeatPenalty, repeatLastN, seed, maxNewTokens, ignoreEos, stopStrings);
     }
 
+    /**
+     * A copy with {@code topK} replaced.
+     *
+     * @param v the new {@code topK}
+     * @return the modified copy
+     */
     public SamplingParams withTopK(int v) {
         return new SamplingParams(temperature, v, topP, minP, repeatPenalty, repeatLastN, seed, maxNewTokens, ignoreEos, stopStrings);
     }
 
+    /**
+     * A copy with {@code topP} replaced.
+     *
+     * @param v the new {@code topP}
+     * @return the modified copy
+     */
     public SamplingParams withTopP(float v) {
         return new SamplingParams(temperature, topK, v, minP, repeatPenalty, repeatLastN, seed, maxNewTokens, ignoreEos, stopStrings);
     }
 
+    /**
+     * A copy with {@code minP} replaced.
+     *
+     * @param v the new {@code minP}
+     * @return the modified copy
+     */
     public SamplingParams withMinP(float v) {
         return new SamplingParams(temperature, topK, topP, v, repeatPenalty, repeatLastN, seed, maxNewTokens, ignoreEos, stopStrings);
     }
 
+    /**
+     * A copy with {@code repeatPenalty} replaced.
+     *
+     * @param v the new {@code repeatPenalty}
+     * @return the modified copy
+     */
     public SamplingParams withRepeatPenalty(float v) {
         return new SamplingParams(temperature, topK, topP, minP, v, repeatLastN, seed, maxNewTokens, ignoreEos, stopStrings);
     }
 
+    /**
+     * A copy with {@code repeatLastN} replaced.
+     *
+     * @param v the new {@code repeatLastN}
+     * @return the modified copy
+     */
     public SamplingParams withRepeatLastN(int v) {
         return new SamplingParams(temperature, topK, topP, minP, repeatPenalty, v, seed, maxNewTokens, ignoreEos, stopStrings);
     }
 
+    /**
+     * A copy with {@code seed} replaced.
+     *
+     * @param v the new {@code seed}
+     * @return the modified copy
+     */
     public SamplingParams withSeed(long v) {
         return new SamplingParams(temperature, topK, topP, minP, repeatPenalty, repeatLastN, v, maxNewTokens, ignoreEos, stopStrings);
     }
 
+    /**
+     * A copy with {@code maxNewTokens} replaced.
+     *
+     * @param v the new {@code maxNewTokens}
+     * @return the modified copy
+     */
     public SamplingParams withMaxNewTokens(int v) {
         return new SamplingParams(temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, v, ignoreEos, stopStrings);
     }
 
+    /**
+     * A copy with {@code ignoreEos} replaced.
+     *
+     * @param v the new {@code ignoreEos}
+     * @return the modified copy
+     */
     public SamplingParams withIgnoreEos(boolean v) {
         return new SamplingParams(temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, maxNewTokens, v, stopStrings);
     }
 
+    /**
+     * A copy with {@code stopStrings} replaced.
+     *
+     * @param v the new {@code stopStrings}
+     * @return the modified copy
+     */
     public SamplingParams withStopStrings(List<String> v) {
         return new SamplingParams(temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, maxNewTokens, ignoreEos, v);
     }

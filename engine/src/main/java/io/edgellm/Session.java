@@ -37,27 +37,47 @@ public final class Session implements AutoCloseable {
         this.vocab = model.config().vocabSize();
     }
 
-    /** The model this session runs. */
+    /**
+     * Returns the model this session runs.
+     *
+     * @return the model this session runs
+     */
     public Model model() {
         return model;
     }
 
-    /** The options this session was created with. */
+    /**
+     * Returns the options this session was created with.
+     *
+     * @return the options this session was created with
+     */
     public SessionOptions options() {
         return options;
     }
 
-    /** KV cache size (n_ctx), tokens. */
+    /**
+     * Returns the KV cache size (n_ctx), tokens.
+     *
+     * @return the KV cache size (n_ctx), tokens
+     */
     public int contextLength() {
         return state.contextLength();
     }
 
-    /** Number of tokens in the KV cache (the position the next token gets). */
+    /**
+     * Returns the number of tokens in the KV cache (the position the next token gets).
+     *
+     * @return the number of tokens in the KV cache (the position the next token gets)
+     */
     public int position() {
         return position;
     }
 
-    /** Bytes held by the KV cache: {@code 2 · n_layer · n_ctx · n_kv_heads · head_size · element size}. */
+    /**
+     * Returns bytes held by the KV cache: {@code 2 · n_layer · n_ctx · n_kv_heads · head_size · element size}.
+     *
+     * @return bytes held by the KV cache: {@code 2 · n_layer · n_ctx · n_kv_heads · head_size · element size}
+     */
     public long kvCacheBytes() {
         return state.cache().bytes(model.config().blockCount());
     }
@@ -90,6 +110,7 @@ public final class Session implements AutoCloseable {
     /**
      * Appends {@code tokens} and returns the logits at every position (teacher forcing).
      *
+     * @param tokens token ids, each in {@code [0, n_vocab)}
      * @return {@code [tokens.length][n_vocab]}: row i = logits after token i
      * @throws IllegalArgumentException as {@link #evaluate}
      */
@@ -117,6 +138,12 @@ public final class Session implements AutoCloseable {
      * tokens in the text are parsed, like llama.cpp's {@code llama-completion}) and generates a continuation.
      *
      * @throws IllegalArgumentException when the prompt does not fit in the remaining context
+     *
+     * @param prompt   the text to continue
+     * @param sampling how to pick tokens and when to stop
+     * @param listener receives each token and its text as it is generated; may be null
+     * @return ids, text, stop reason and timings
+     * @throws IllegalStateException    when the session is closed
      */
     public GenerationResult generate(String prompt, SamplingParams sampling, GenerationListener listener) {
         checkOpen();
@@ -128,6 +155,10 @@ public final class Session implements AutoCloseable {
      * Evaluates {@code promptIds} after the tokens already in the context (prefill), then samples up to
      * {@link SamplingParams#maxNewTokens()} tokens (decode), streaming each to {@code listener}.
      *
+     * @param promptIds token ids to evaluate first (BOS is not added)
+     * @param sampling  how to pick tokens and when to stop
+     * @param listener  receives each token and its text as it is generated; may be null
+     * @return ids, text, stop reason and timings
      * @throws IllegalArgumentException when the prompt is empty or does not fit in the remaining context
      */
     public GenerationResult generate(int[] promptIds, SamplingParams sampling, GenerationListener listener) {
@@ -149,7 +180,9 @@ public final class Session implements AutoCloseable {
         StreamingDecoder decoder = tok.streamingDecoder();
 
         long t0 = System.nanoTime();
-        float[] logits = evaluate(promptIds);
+        float[] logits = new float[vocab];   // reused by every decode step
+        int[] one = new int[1];
+        run(promptIds, logits, false);
         double promptMs = (System.nanoTime() - t0) / 1e6;
 
         int[] generated = new int[16];
@@ -192,7 +225,8 @@ public final class Session implements AutoCloseable {
                 break;
             }
             long te = System.nanoTime();
-            logits = evaluate(new int[] {id});
+            one[0] = id;
+            run(one, logits, false);
             evalMs += (System.nanoTime() - te) / 1e6;
             nEval++;
         }

@@ -21,6 +21,11 @@ public record SessionOptions(int contextLength, int batchSize, int threads, KvCa
     /** Cap applied to the model's training context when {@code contextLength == 0}, tokens. */
     public static final int DEFAULT_MAX_CONTEXT = 4096;
 
+    /**
+     * Validates.
+     *
+     * @throws IllegalArgumentException when a size is negative or the batch size is below 1
+     */
     public SessionOptions {
         Objects.requireNonNull(kvCacheType, "kvCacheType");
         Objects.requireNonNull(activationPrecision, "activationPrecision");
@@ -29,32 +34,70 @@ public record SessionOptions(int contextLength, int batchSize, int threads, KvCa
         if (threads < 0) throw new IllegalArgumentException("threads must be >= 0, got " + threads);
     }
 
-    /** Context = model's (capped at 4096), batch 512, all processors, F32 KV cache, VEC_DOT_TYPE activations. */
+    /**
+     * Returns context = model's (capped at 4096), batch 512, all processors, F32 KV cache, VEC_DOT_TYPE activations.
+     *
+     * @return context = model's (capped at 4096), batch 512, all processors, F32 KV cache, VEC_DOT_TYPE activations
+     */
     public static SessionOptions defaults() {
         return new SessionOptions(0, 512, 0, KvCacheType.F32, ActivationPrecision.VEC_DOT_TYPE);
     }
 
+    /**
+     * A copy with {@code contextLength} replaced.
+     *
+     * @param v the new {@code contextLength}
+     * @return the modified copy
+     */
     public SessionOptions withContextLength(int v) {
         return new SessionOptions(v, batchSize, threads, kvCacheType, activationPrecision);
     }
 
+    /**
+     * A copy with {@code batchSize} replaced.
+     *
+     * @param v the new {@code batchSize}
+     * @return the modified copy
+     */
     public SessionOptions withBatchSize(int v) {
         return new SessionOptions(contextLength, v, threads, kvCacheType, activationPrecision);
     }
 
+    /**
+     * A copy with {@code threads} replaced.
+     *
+     * @param v the new {@code threads}
+     * @return the modified copy
+     */
     public SessionOptions withThreads(int v) {
         return new SessionOptions(contextLength, batchSize, v, kvCacheType, activationPrecision);
     }
 
+    /**
+     * A copy with {@code kvCacheType} replaced.
+     *
+     * @param v the new {@code kvCacheType}
+     * @return the modified copy
+     */
     public SessionOptions withKvCacheType(KvCacheType v) {
         return new SessionOptions(contextLength, batchSize, threads, v, activationPrecision);
     }
 
+    /**
+     * A copy with {@code activationPrecision} replaced.
+     *
+     * @param v the new {@code activationPrecision}
+     * @return the modified copy
+     */
     public SessionOptions withActivationPrecision(ActivationPrecision v) {
         return new SessionOptions(contextLength, batchSize, threads, kvCacheType, v);
     }
 
-    /** The thread count to use: {@link #threads()} or the number of available processors when 0. */
+    /**
+     * Returns the thread count to use: {@link #threads()} or the number of available processors when 0.
+     *
+     * @return the thread count to use: {@link #threads()} or the number of available processors when 0
+     */
     public int effectiveThreads() {
         return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
     }

@@ -15,27 +15,47 @@ package io.edgellm;
 public record Timings(double loadMs, int promptTokens, double promptEvalMs, int evalTokens, double evalMs,
                       int generatedTokens, double sampleMs) {
 
-    /** Prefill throughput, tokens per second (0 when nothing was evaluated). */
+    /**
+     * Returns prefill throughput, tokens per second (0 when nothing was evaluated).
+     *
+     * @return prefill throughput, tokens per second (0 when nothing was evaluated)
+     */
     public double promptTokensPerSecond() {
         return promptEvalMs > 0 ? promptTokens * 1000.0 / promptEvalMs : 0;
     }
 
-    /** Prefill time per prompt token, milliseconds. */
+    /**
+     * Returns prefill time per prompt token, milliseconds.
+     *
+     * @return prefill time per prompt token, milliseconds
+     */
     public double promptMsPerToken() {
         return promptTokens > 0 ? promptEvalMs / promptTokens : 0;
     }
 
-    /** Decode throughput, tokens per second (0 when nothing was decoded). */
+    /**
+     * Returns decode throughput, tokens per second (0 when nothing was decoded).
+     *
+     * @return decode throughput, tokens per second (0 when nothing was decoded)
+     */
     public double evalTokensPerSecond() {
         return evalMs > 0 ? evalTokens * 1000.0 / evalMs : 0;
     }
 
-    /** Decode time per token, milliseconds. */
+    /**
+     * Returns decode time per token, milliseconds.
+     *
+     * @return decode time per token, milliseconds
+     */
     public double evalMsPerToken() {
         return evalTokens > 0 ? evalMs / evalTokens : 0;
     }
 
-    /** Prefill + decode + sampling, milliseconds (the model load not included). */
+    /**
+     * Returns prefill + decode + sampling, milliseconds (the model load not included).
+     *
+     * @return prefill + decode + sampling, milliseconds (the model load not included)
+     */
     public double totalMs() {
         return promptEvalMs + evalMs + sampleMs;
     }
@@ -43,6 +63,8 @@ public record Timings(double loadMs, int promptTokens, double promptEvalMs, int 
     /**
      * The summary in llama.cpp's {@code llama_perf_context_print} layout, one line per counter, e.g.
      * {@code "prompt eval time =  12.34 ms /  6 tokens ( 2.06 ms per token, 486.23 tokens per second)"}.
+     *
+     * @return the lines, each ending in a line separator
      */
     public String format() {
         StringBuilder sb = new StringBuilder();

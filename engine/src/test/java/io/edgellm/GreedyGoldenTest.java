@@ -39,6 +39,37 @@ class GreedyGoldenTest {
         }
     }
 
+    /**
+     * Q8_0 / Q4_0 models on the VEC_DOT_TYPE path: greedy ids equal llama.cpp's (f32attn) up to the first step whose
+     * recorded top-1/top-2 margin is below the logits tolerance stated in QuantizedLogitsTest (0.35–0.40): beyond a
+     * near-tie either choice is consistent with our logits.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"TinyStories-656K-Q8_0", "TinyStories-656K-Q4_0", "stories260K-Q8_0", "stories260K-Q4_0"})
+    void quantizedGreedyIdsEqualLlamaCppUntilNearTie(String name) throws Exception {
+        double tol = 0.40;
+        JsonNode golden = new ObjectMapper().readTree(SharedData.golden("greedy/" + name + ".json").toFile());
+        try (Model model = Model.load(SharedData.model(name + ".gguf"));
+             Session session = model.newSession(SessionOptions.defaults().withContextLength(512).withThreads(2))) {
+            int compared = 0;
+            for (JsonNode c : golden.get("cases")) {
+                JsonNode f = c.get("f32_attention");
+                int[] expected = new ObjectMapper().convertValue(f.get("generated_ids"), int[].class);
+                double[] margin = new ObjectMapper().convertValue(f.has("top1_top2_margin") ? f.get("top1_top2_margin")
+                        : c.get("top1_top2_margin"), double[].class);
+                int limit = 0;
+                while (limit < expected.length && margin[limit] >= tol) limit++;
+                session.reset();
+                GenerationResult r = session.generate(c.get("prompt").asText(),
+                        SamplingParams.greedy().withIgnoreEos(true).withMaxNewTokens(64), GenerationListener.NONE);
+                assertArrayEquals(Arrays.copyOf(expected, limit), Arrays.copyOf(r.generatedIds(), limit),
+                        name + " / " + c.get("prompt").asText() + ": first " + limit + " steps (margins >= " + tol + ")");
+                compared += limit;
+            }
+            System.out.println(name + ": " + compared + " greedy steps compared before the first near-tie");
+        }
+    }
+
     /** llama2.c's own test: 200 greedy tokens from BOS alone reproduce the expected text. */
     @org.junit.jupiter.api.Test
     void stories260KFromBosMatchesLlama2cTest() throws Exception {

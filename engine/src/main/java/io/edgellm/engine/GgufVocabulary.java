@@ -19,6 +19,8 @@ public final class GgufVocabulary {
     /**
      * Reads the vocabulary of {@code file}.
      *
+     * @param file an open GGUF file (model or vocabulary-only)
+     * @return the vocabulary as plain data
      * @throws ModelFormatException when {@code tokenizer.ggml.model} or {@code tokenizer.ggml.tokens} is missing, a key
      *                              has the wrong type, or the arrays are inconsistent (message names the file and key)
      */

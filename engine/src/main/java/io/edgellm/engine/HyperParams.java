@@ -26,7 +26,13 @@ public final class HyperParams {
         this.arch = arch;
     }
 
-    /** The value of {@code general.architecture}; a clear error when missing. */
+    /**
+     * The architecture name.
+     *
+     * @param file an open GGUF file
+     * @return the value of {@code general.architecture}
+     * @throws ModelFormatException when the key is missing or not a string
+     */
     public static String architecture(GgufFile file) throws ModelFormatException {
         Optional<String> a = findStringSafe(file, "general.architecture");
         if (a.isEmpty() || a.get().isBlank()) {
@@ -38,6 +44,8 @@ public final class HyperParams {
     /**
      * Reads the config of {@code file}.
      *
+     * @param file an open GGUF model file
+     * @return the hyperparameters
      * @throws ModelFormatException for a missing required key, a non-positive or inconsistent value
      */
     public static ModelConfig read(GgufFile file) throws ModelFormatException {

@@ -22,6 +22,16 @@ public final class KvCache {
     private final short[][] kF16;
     private final short[][] vF16;
 
+    /**
+     * Allocates the cache (zeroed).
+     *
+     * @param type   element type
+     * @param nLayer layers
+     * @param nCtx   positions (n_ctx)
+     * @param kvDimK elements of one K row ({@code n_head_kv * head_k})
+     * @param kvDimV elements of one V row ({@code n_head_kv * head_v})
+     * @throws IllegalArgumentException when one layer's cache does not fit in a Java array
+     */
     public KvCache(KvCacheType type, int nLayer, int nCtx, int kvDimK, int kvDimV) {
         long perLayer = (long) nCtx * Math.max(kvDimK, kvDimV);
         if (perLayer > Integer.MAX_VALUE - 16) {
@@ -45,20 +55,44 @@ public final class KvCache {
         }
     }
 
-    /** Bytes held: {@code 2 * nLayer * nCtx * kvDim * bytesPerElement}. */
+    /**
+     * Bytes held by the cache.
+     *
+     * @param nLayer layers (as allocated)
+     * @return {@code nLayer * nCtx * (kvDimK + kvDimV) * bytesPerElement}
+     */
     public long bytes(int nLayer) {
         return (long) nLayer * nCtx * (kvDimK + kvDimV) * type.bytesPerElement();
     }
 
+    /**
+     * Returns the number of positions.
+     *
+     * @return positions (n_ctx)
+     */
     public int contextLength() {
         return nCtx;
     }
 
+    /**
+     * Returns the element type.
+     *
+     * @return the element type
+     */
     public KvCacheType type() {
         return type;
     }
 
-    /** Stores the K and V rows of one position. */
+    /**
+     * Stores the K and V rows of one position.
+     *
+     * @param layer layer index
+     * @param pos   position
+     * @param k     source of the K row ({@code kvDimK} floats at {@code kOff})
+     * @param kOff  offset in k
+     * @param v     source of the V row ({@code kvDimV} floats at {@code vOff})
+     * @param vOff  offset in v
+     */
     public void put(int layer, int pos, float[] k, int kOff, float[] v, int vOff) {
         if (kF32 != null) {
             System.arraycopy(k, kOff, kF32[layer], pos * kvDimK, kvDimK);
@@ -71,40 +105,62 @@ public final class KvCache {
         }
     }
 
-    /** Scores {@code att[j] = scale * q·K[j][head]} for positions {@code j = 0 .. n-1}. */
+    /**
+     * Attention scores {@code att[j] = scale * q·K[j][head]} for positions {@code j = 0 .. n-1}.
+     *
+     * @param layer    layer index
+     * @param kvHead   KV head index
+     * @param headSize elements per head
+     * @param q        query vector ({@code headSize} floats at {@code qOff})
+     * @param qOff     offset in q
+     * @param scale    {@code 1/sqrt(head_k)}
+     * @param att      destination, at least n floats
+     * @param n        positions to score
+     */
     public void scores(int layer, int kvHead, int headSize, float[] q, int qOff, float scale, float[] att, int n) {
         int hOff = kvHead * headSize;
         if (kF32 != null) {
             float[] kc = kF32[layer];
             for (int j = 0; j < n; j++) {
-                att[j] = Ops.dot(q, qOff, kc, j * kvDimK + hOff, headSize) * scale;
+                att[j] = VectorMath.dot(q, qOff, kc, j * kvDimK + hOff, headSize) * scale;
             }
         } else {
             short[] kc = kF16[layer];
             for (int j = 0; j < n; j++) {
                 int base = j * kvDimK + hOff;
                 float s = 0;
-                for (int d = 0; d < headSize; d++) s += q[qOff + d] * Float.float16ToFloat(kc[base + d]);
+                // like ggml's mul_mat with an F16 K cache: q is rounded to F16 (vec_dot_type) before the dot
+                for (int d = 0; d < headSize; d++) {
+                    s += Float.float16ToFloat(Float.floatToFloat16(q[qOff + d])) * Float.float16ToFloat(kc[base + d]);
+                }
                 att[j] = s * scale;
             }
         }
     }
 
-    /** {@code out[d] = sum_j att[j] * V[j][head][d]} for {@code j < n}, {@code d < headSize}. */
+    /**
+     * Weighted sum of values: {@code out[d] = sum_j att[j] * V[j][head][d]} for {@code j < n}, {@code d < headSize}.
+     *
+     * @param layer    layer index
+     * @param kvHead   KV head index
+     * @param headSize elements per head
+     * @param att      attention probabilities, n floats
+     * @param n        positions
+     * @param out      destination ({@code headSize} floats at {@code outOff}, overwritten)
+     * @param outOff   offset in out
+     */
     public void weightedValues(int layer, int kvHead, int headSize, float[] att, int n, float[] out, int outOff) {
         java.util.Arrays.fill(out, outOff, outOff + headSize, 0f);
         int hOff = kvHead * headSize;
         if (vF32 != null) {
             float[] vc = vF32[layer];
             for (int j = 0; j < n; j++) {
-                float a = att[j];
-                int base = j * kvDimV + hOff;
-                for (int d = 0; d < headSize; d++) out[outOff + d] += a * vc[base + d];
+                VectorMath.axpy(att[j], vc, j * kvDimV + hOff, out, outOff, headSize);
             }
         } else {
             short[] vc = vF16[layer];
             for (int j = 0; j < n; j++) {
-                float a = att[j];
+                float a = Float.float16ToFloat(Float.floatToFloat16(att[j])); // probabilities rounded to F16 likewise
                 int base = j * kvDimV + hOff;
                 for (int d = 0; d < headSize; d++) out[outOff + d] += a * Float.float16ToFloat(vc[base + d]);
             }

@@ -20,6 +20,8 @@ public record LoadedModel(GgufFile file, ModelConfig config, Architecture archit
     /**
      * Reads the hyperparameters, picks the architecture and binds and checks every tensor.
      *
+     * @param file an open GGUF model file (must stay open while the result is used)
+     * @return the runnable network
      * @throws ModelFormatException naming the file and the key or tensor at fault
      */
     public static LoadedModel of(GgufFile file) throws ModelFormatException {

@@ -6,7 +6,7 @@ import io.edgellm.ModelConfig;
  * Rotary position embedding (RoPE, Su et al. 2021, arXiv:2104.09864) exactly as ggml computes it
  * ({@code ggml_compute_forward_rope_f32}, {@code ggml_rope_cache_init}, {@code rope_yarn}).
  *
- * <p>For position {@code p} and pair index {@code i} (0 ≤ i < n_rot/2) the angle is
+ * <p>For position {@code p} and pair index {@code i} (0 ≤ i &lt; n_rot/2) the angle is
  * {@code theta_i = p * base^(-2i/n_rot) / ff_i}, where {@code ff_i} are optional per-frequency divisors
  * (Llama 3's {@code rope_freqs.weight}). Linear scaling multiplies theta by {@code freq_scale = 1/factor}; YaRN blends
  * the scaled and unscaled angle per dimension and scales the magnitude (Peng et al. 2023, arXiv:2309.00071).
@@ -25,7 +25,12 @@ import io.edgellm.ModelConfig;
 public final class Rope {
 
     /** Which dimensions form a rotated pair (ggml's {@code GGML_ROPE_TYPE_NORMAL} / {@code GGML_ROPE_TYPE_NEOX}). */
-    public enum Mode { NORM, NEOX }
+    public enum Mode {
+        /** Adjacent pairs (x[2i], x[2i+1]). */
+        NORM,
+        /** Half-split pairs (x[i], x[i + n_rot/2]). */
+        NEOX
+    }
 
     private final Mode mode;
     private final int nRot;
@@ -38,6 +43,8 @@ public final class Rope {
     private final float corrHigh;
 
     /**
+     * Precomputes the frequency schedule.
+     *
      * @param mode        pairing of dimensions
      * @param nRot        rotated dimensions per head (even, ≤ head size)
      * @param freqBase    theta base ({@code rope.freq_base})
@@ -76,16 +83,31 @@ public final class Rope {
         return nDims * (float) Math.log(nCtxOrig / (nRot * 2 * (float) Math.PI)) / (2 * (float) Math.log(base));
     }
 
+    /**
+     * Returns the pairing.
+     *
+     * @return the pairing of dimensions
+     */
     public Mode mode() {
         return mode;
     }
 
+    /**
+     * Returns the rotated dimensions per head.
+     *
+     * @return n_rot
+     */
     public int nRot() {
         return nRot;
     }
 
     /**
      * Fills the cos/sin table of one position: {@code cos[off+i]}, {@code sin[off+i]} for pair {@code i < nRot/2}.
+     *
+     * @param pos position (token index in the sequence)
+     * @param cos destination of the cosines
+     * @param sin destination of the sines
+     * @param off offset in both
      */
     public void angles(int pos, float[] cos, float[] sin, int off) {
         float theta = pos; // theta_base = p; multiplied by theta_scale per pair, in float like ggml
@@ -109,7 +131,15 @@ public final class Rope {
         }
     }
 
-    /** Rotates one head vector {@code x[off .. off+headSize)} in place with the angles at {@code cs[csOff ..]}. */
+    /**
+     * Rotates one head vector {@code x[off .. off+headSize)} in place.
+     *
+     * @param x     vector holding the head
+     * @param off   first element of the head
+     * @param cos   cosines from {@link #angles}
+     * @param sin   sines from {@link #angles}
+     * @param csOff offset of this position's angles
+     */
     public void rotate(float[] x, int off, float[] cos, float[] sin, int csOff) {
         int half = nRot / 2;
         if (mode == Mode.NORM) {
@@ -135,6 +165,12 @@ public final class Rope {
      * wavelengths shorter than {@code orig/high} keep 1, longer than {@code orig/low} get {@code factor}, between them a
      * smooth blend.
      *
+     * @param nRot            rotated dimensions per head
+     * @param freqBase        theta base
+     * @param factor          {@code rope_scaling.factor}
+     * @param lowFreqFactor   {@code low_freq_factor}
+     * @param highFreqFactor  {@code high_freq_factor}
+     * @param originalContext {@code original_max_position_embeddings}
      * @return {@code nRot/2} divisors
      */
     public static float[] llama3FreqFactors(int nRot, float freqBase, float factor, float lowFreqFactor,

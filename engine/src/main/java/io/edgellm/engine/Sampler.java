@@ -27,10 +27,13 @@ public final class Sampler {
     private final SplittableRandom random;
     // scratch, sized to the vocabulary once
     private final float[] work;
-    private final Integer[] order;
+    private final int[] order;
+    private final long[] keys;
     private final int[] counts;
 
     /**
+     * A sampler for one generation.
+     *
      * @param params          sampling settings
      * @param vocabSize       logits per position
      * @param endOfGeneration token ids treated as end of generation (masked when {@code ignoreEos})
@@ -43,11 +46,16 @@ public final class Sampler {
         this.history = new int[Math.max(0, window)];
         this.random = new SplittableRandom(params.seed());
         this.work = new float[vocabSize];
-        this.order = params.isGreedy() ? null : new Integer[vocabSize];
+        this.order = params.isGreedy() ? null : new int[vocabSize];
+        this.keys = params.isGreedy() || params.topK() > 0 ? null : new long[vocabSize];
         this.counts = new int[vocabSize];
     }
 
-    /** Records a token (prompt or generated) in the repetition-penalty window. */
+    /**
+     * Records a token (prompt or generated) in the repetition-penalty window.
+     *
+     * @param token the token id
+     */
     public void accept(int token) {
         if (history.length == 0) return;
         history[historyHead] = token;
@@ -58,6 +66,8 @@ public final class Sampler {
     /**
      * Picks the next token from {@code logits[off .. off+vocabSize)} (not modified).
      *
+     * @param logits the model's output
+     * @param off    first logit
      * @return the token id
      */
     public int sample(float[] logits, int off) {
@@ -75,7 +85,60 @@ public final class Sampler {
         return sampleStochastic(work, n);
     }
 
-    /** Index of the largest value in {@code x[off .. off+n)} minus off; ties to the lowest index. */
+    /**
+     * Sort key: ascending keys = descending logits, ties by ascending id. The float's bits are mapped to an unsigned
+     * order-preserving int, inverted, and put above the id.
+     */
+    private static long key(float v, int id) {
+        int bits = Float.floatToIntBits(v);
+        int ordered = bits ^ ((bits >> 31) | 0x80000000);          // monotone: larger float -> larger unsigned int
+        return (((long) ~ordered & 0xFFFFFFFFL) << 32 | id) ^ Long.MIN_VALUE; // unsigned order as signed order
+    }
+
+    private void sortAll(float[] x, int n, int[] out) {
+        for (int i = 0; i < n; i++) keys[i] = key(x[i], i);
+        Arrays.sort(keys, 0, n);
+        for (int i = 0; i < n; i++) out[i] = (int) (keys[i] & 0x7FFFFFFFL);
+    }
+
+    /** The k best candidates into out[0..k), sorted: a size-k heap whose root is the worst kept key (O(n log k)). */
+    static void selectTopK(float[] x, int n, int k, int[] out) {
+        long[] heap = new long[k];
+        for (int i = 0; i < k; i++) heap[i] = key(x[i], i);
+        // max-heap on the key (largest key = worst candidate at the root)
+        for (int i = k / 2 - 1; i >= 0; i--) siftDown(heap, i, k);
+        for (int i = k; i < n; i++) {
+            long kk = key(x[i], i);
+            if (kk < heap[0]) {
+                heap[0] = kk;
+                siftDown(heap, 0, k);
+            }
+        }
+        Arrays.sort(heap);
+        for (int i = 0; i < k; i++) out[i] = (int) (heap[i] & 0x7FFFFFFFL);
+    }
+
+    private static void siftDown(long[] h, int i, int n) {
+        while (true) {
+            int l = 2 * i + 1, r = l + 1, big = i;
+            if (l < n && h[l] > h[big]) big = l;
+            if (r < n && h[r] > h[big]) big = r;
+            if (big == i) return;
+            long t = h[i];
+            h[i] = h[big];
+            h[big] = t;
+            i = big;
+        }
+    }
+
+    /**
+     * Argmax with ties to the lowest index.
+     *
+     * @param x   values
+     * @param off first value
+     * @param n   values
+     * @return the index of the largest value in {@code x[off .. off+n)}, relative to off
+     */
     public static int argmax(float[] x, int off, int n) {
         int best = 0;
         float bestV = x[off];
@@ -105,12 +168,13 @@ public final class Sampler {
     }
 
     private int sampleStochastic(float[] x, int n) {
-        // candidates sorted by descending logit (stable: equal logits keep ascending id)
-        for (int i = 0; i < n; i++) order[i] = i;
-        Arrays.sort(order, 0, n, (a, b) -> Float.compare(x[b], x[a]));
-        int size = n;
-        if (params.topK() > 0) {
-            size = Math.min(size, params.topK());
+        // candidates in descending logit order (equal logits: ascending id); with top-k only the k best are selected
+        int size = params.topK() > 0 ? Math.min(params.topK(), n) : n;
+        int[] order = this.order;
+        if (size < n) {
+            selectTopK(x, n, size, order);
+        } else {
+            sortAll(x, n, order);
         }
         float maxLogit = x[order[0]];
         if (params.topP() < 1.0f) {

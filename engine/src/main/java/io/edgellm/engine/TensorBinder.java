@@ -27,20 +27,43 @@ public final class TensorBinder {
     private final GgufFile file;
     private final Set<String> used = new HashSet<>();
 
+    /**
+     * A binder over one file.
+     *
+     * @param file an open GGUF file
+     */
     public TensorBinder(GgufFile file) {
         this.file = file;
     }
 
+    /**
+     * Returns the file.
+     *
+     * @return the GGUF file
+     */
     public GgufFile file() {
         return file;
     }
 
-    /** True when the file has a tensor of this name. */
+    /**
+     * Whether the file has a tensor.
+     *
+     * @param name tensor name
+     * @return true when present
+     */
     public boolean has(String name) {
         return file.findTensor(name).isPresent();
     }
 
-    /** A required matrix of shape {@code [cols, rows]}. */
+    /**
+     * A required matrix of shape {@code [cols, rows]}.
+     *
+     * @param name tensor name
+     * @param cols expected row length (dims[0], input width)
+     * @param rows expected row count (dims[1], output width)
+     * @return a zero-copy view
+     * @throws ModelFormatException when missing, of another shape, of a type without kernels, or out of the file
+     */
     public QTensor matrix(String name, long cols, long rows) throws ModelFormatException {
         GgufTensorInfo t = require(name);
         checkDims(t, cols, rows);
@@ -53,12 +76,27 @@ public final class TensorBinder {
         return new QTensor(name, t.type(), (int) rows, (int) cols, data(t));
     }
 
-    /** An optional matrix, or null when absent. */
+    /**
+     * An optional matrix.
+     *
+     * @param name tensor name
+     * @param cols expected row length
+     * @param rows expected row count
+     * @return a zero-copy view, or null when absent
+     * @throws ModelFormatException when present but malformed
+     */
     public QTensor optionalMatrix(String name, long cols, long rows) throws ModelFormatException {
         return has(name) ? matrix(name, cols, rows) : null;
     }
 
-    /** A required 1-D vector of length n (norm weight, bias), dequantized to floats. */
+    /**
+     * A required 1-D vector (norm weight, bias), dequantized to floats.
+     *
+     * @param name tensor name
+     * @param n    expected length
+     * @return the values
+     * @throws ModelFormatException when missing, of another shape or not F32/F16/BF16
+     */
     public float[] vector(String name, long n) throws ModelFormatException {
         GgufTensorInfo t = require(name);
         checkDims(t, n);
@@ -71,12 +109,23 @@ public final class TensorBinder {
         return out;
     }
 
-    /** An optional vector, or null when absent. */
+    /**
+     * An optional vector.
+     *
+     * @param name tensor name
+     * @param n    expected length
+     * @return the values, or null when absent
+     * @throws ModelFormatException when present but malformed
+     */
     public float[] optionalVector(String name, long n) throws ModelFormatException {
         return has(name) ? vector(name, n) : null;
     }
 
-    /** Names of tensors in the file that were not bound. */
+    /**
+     * Tensors that were not bound.
+     *
+     * @return names of tensors in the file that no bind call asked for, sorted
+     */
     public Set<String> unused() {
         Set<String> s = new java.util.TreeSet<>();
         for (GgufTensorInfo t : file.tensors()) {

@@ -2,7 +2,6 @@ package io.edgellm.engine;
 
 import io.edgellm.KvCacheType;
 import io.edgellm.ModelConfig;
-import io.edgellm.quant.GgmlType;
 import io.edgellm.quant.ggml.Dequantize;
 import io.edgellm.quant.kernel.ActivationPrecision;
 import io.edgellm.quant.kernel.MatMul;
@@ -30,7 +29,16 @@ public final class Transformer {
     private final ModelWeights w;
     private final Rope rope;
     private final float attnScale;
+    /** Elements of the SwiGLU gate per parallel task. */
+    private static final int SWIGLU_CHUNK = 2048;
 
+    /**
+     * The forward pass over bound weights.
+     *
+     * @param cfg      hyperparameters
+     * @param w        weights
+     * @param ropeMode the architecture's RoPE pairing
+     */
     public Transformer(ModelConfig cfg, ModelWeights w, Rope.Mode ropeMode) {
         this.cfg = cfg;
         this.w = w;
@@ -45,19 +53,43 @@ public final class Transformer {
         this.attnScale = (float) (1.0 / Math.sqrt(cfg.keyLength()));
     }
 
+    /**
+     * Returns the hyperparameters.
+     *
+     * @return the config
+     */
     public ModelConfig config() {
         return cfg;
     }
 
+    /**
+     * Returns the weights.
+     *
+     * @return the bound weights
+     */
     public ModelWeights weights() {
         return w;
     }
 
+    /**
+     * Returns the RoPE schedule.
+     *
+     * @return the rope
+     */
     public Rope rope() {
         return rope;
     }
 
-    /** A new per-session state: KV cache of {@code nCtx} positions and scratch for batches of up to {@code nBatch}. */
+    /**
+     * A new per-session state.
+     *
+     * @param nCtx      KV cache positions
+     * @param nBatch    largest batch per forward (capped at nCtx)
+     * @param threads   worker threads of the state's pool
+     * @param kvType    KV cache element type
+     * @param precision matmul activation precision
+     * @return the state; close it to stop its threads
+     */
     public State newState(int nCtx, int nBatch, int threads, KvCacheType kvType, ActivationPrecision precision) {
         return new State(cfg, nCtx, Math.min(nBatch, nCtx), threads, kvType, precision);
     }
@@ -97,27 +129,47 @@ public final class Transformer {
             att = new float[pool.threads()][nCtx];
         }
 
-        /** The KV cache. */
+        /**
+         * Returns the cache.
+         *
+         * @return the KV cache
+         */
         public KvCache cache() {
             return cache;
         }
 
-        /** Context length (KV positions), tokens. */
+        /**
+         * Returns the context length.
+         *
+         * @return KV positions (n_ctx), tokens
+         */
         public int contextLength() {
             return cache.contextLength();
         }
 
-        /** Largest number of tokens evaluated in one forward pass. */
+        /**
+         * Returns the batch size.
+         *
+         * @return the largest number of tokens evaluated in one forward pass
+         */
         public int batchSize() {
             return nBatch;
         }
 
-        /** Number of weight-matrix passes (one MatMul call reads every block of one weight once) since creation. */
+        /**
+         * Weight passes so far.
+         *
+         * @return MatMul calls since creation (each reads every block of one weight matrix once)
+         */
         public long weightPasses() {
             return weightPasses;
         }
 
-        /** Sum over MatMul calls of the batch size (activation rows multiplied). */
+        /**
+         * Activation rows multiplied so far.
+         *
+         * @return the sum over MatMul calls of the batch size
+         */
         public long matmulRows() {
             return matmulRows;
         }
@@ -132,6 +184,12 @@ public final class Transformer {
      * Evaluates {@code tokens[off .. off+n)} at positions {@code pos .. pos+n-1}, in chunks of the state's batch size,
      * appending their K/V to the cache.
      *
+     * @param s       the session state (KV cache, scratch)
+     * @param tokens  token ids
+     * @param off     first token in {@code tokens}
+     * @param n       tokens to evaluate
+     * @param pos     position of the first token
+     * @param allRows true: logits of every token; false: of the last one only
      * @param out logits destination: when {@code allRows}, {@code n * n_vocab} floats (row i = logits after token i);
      *            otherwise {@code n_vocab} floats, the logits after the last token. May be null to skip the output layer.
      * @throws IllegalArgumentException when {@code pos + n} exceeds the context or a token id is out of range
@@ -219,7 +277,13 @@ public final class Transformer {
             rmsNormRows(s, s.x, s.xb, L.ffnNorm(), m, e, eps);
             matmul(s, L.wGate(), s.xb, m, s.hb);
             matmul(s, L.wUp(), s.xb, m, s.hb2);
-            s.pool.forRange(m, (start, end, worker) -> Ops.swiglu(s.hb, s.hb2, start * ff, (end - start) * ff));
+            // silu(gate) * up over all m*ff elements, split in chunks so that a single decoded token also uses every thread
+            final int total = m * ff;
+            final int chunks = (total + SWIGLU_CHUNK - 1) / SWIGLU_CHUNK;
+            s.pool.forRange(chunks, (start, end, worker) -> {
+                int from = start * SWIGLU_CHUNK, to = Math.min(total, end * SWIGLU_CHUNK);
+                Ops.swiglu(s.hb, s.hb2, from, to - from);
+            });
             matmul(s, L.wDown(), s.hb, m, s.xb2);
             Ops.add(s.x, s.xb2, 0, m * e);
         }
@@ -262,10 +326,5 @@ public final class Transformer {
         s.pool.forRange(m, (start, end, worker) -> {
             for (int t = start; t < end; t++) Ops.rmsNorm(out, t * e, in, t * e, weight, e, eps);
         });
-    }
-
-    /** True when ggml would keep this weight type's activations in F32 (no rounding). */
-    static boolean isFloat(GgmlType t) {
-        return t == GgmlType.F32;
     }
 }

@@ -78,22 +78,38 @@ public enum GgmlType {
         this.bytesPerBlock = bytesPerBlock;
     }
 
-    /** @return the GGUF / ggml type id ({@code enum ggml_type} value) stored in a GGUF tensor info. */
+    /**
+     * The type id stored in a GGUF tensor info ({@code enum ggml_type} value).
+     *
+     * @return the id
+     */
     public int id() {
         return id;
     }
 
-    /** @return the number of elements in one block (1 for plain types, 32 for Q*_0/Q*_1, 256 for K-quants). */
+    /**
+     * Elements per block ({@code blck_size}).
+     *
+     * @return 1 for plain types, 32 for Q*_0/Q*_1, 256 for K-quants
+     */
     public int blockSize() {
         return blockSize;
     }
 
-    /** @return the number of bytes of one block ({@code type_size} in ggml). */
+    /**
+     * Bytes per block ({@code type_size} in ggml).
+     *
+     * @return the number of bytes of one block
+     */
     public int bytesPerBlock() {
         return bytesPerBlock;
     }
 
-    /** @return true for the block-quantized types (block size &gt; 1). */
+    /**
+     * Whether this is a block-quantized type.
+     *
+     * @return true when the block size is &gt; 1
+     */
     public boolean isQuantized() {
         return blockSize > 1;
     }

@@ -83,7 +83,7 @@ final class BpeModel {
             // the word's UTF-8 bytes as GPT-2 stand-in characters
             sb.setLength(0);
             for (int i = pos; i < pos + len; i++) {
-                int nb = encodeUtf8(cps[i], utf8);
+                int nb = Utf8.encode(cps[i], utf8);
                 for (int k = 0; k < nb; k++) {
                     sb.append(ByteLevel.encode(utf8[k]));
                 }
@@ -100,29 +100,6 @@ final class BpeModel {
             }
             out.addAll(ids);
         }
-    }
-
-    private static int encodeUtf8(int cp, byte[] out) {
-        if (cp < 0x80) {
-            out[0] = (byte) cp;
-            return 1;
-        }
-        if (cp < 0x800) {
-            out[0] = (byte) (0xC0 | (cp >> 6));
-            out[1] = (byte) (0x80 | (cp & 0x3F));
-            return 2;
-        }
-        if (cp < 0x10000) {
-            out[0] = (byte) (0xE0 | (cp >> 12));
-            out[1] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-            out[2] = (byte) (0x80 | (cp & 0x3F));
-            return 3;
-        }
-        out[0] = (byte) (0xF0 | (cp >> 18));
-        out[1] = (byte) (0x80 | ((cp >> 12) & 0x3F));
-        out[2] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-        out[3] = (byte) (0x80 | (cp & 0x3F));
-        return 4;
     }
 
     /** BPE-merges one byte-level word. */

@@ -40,7 +40,7 @@ final class PreTokenizer {
             + "|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
     /** One splitting step. */
-    private sealed interface Step permits Gpt2Step, Llama3Step, RegexStep {
+    private sealed interface Step permits Gpt2Step, Llama3Step, RegexStep, ClassStep {
     }
 
     private record Gpt2Step() implements Step {
@@ -52,6 +52,18 @@ final class PreTokenizer {
     /** A regex step: {@code pattern} is already translated to Java; {@code collapsed} says which text it runs on. */
     private record RegexStep(String source, Pattern pattern, boolean collapsed) implements Step {
     }
+
+    /**
+     * A raw-text regex of the form {@code [class]}, {@code [class]+} or {@code \s?[class]+}, run by a scanner with
+     * cached class membership: Java tests a class of many ranges one range at a time, which made DeepSeek's
+     * 150-range letter class the bottleneck. The scanner finds the same leftmost, greedy matches.
+     */
+    private record ClassStep(String source, ClassMembership members, boolean optionalSpace, boolean plus)
+            implements Step {
+    }
+
+    /** {@code \s?} optional, one bracket class (no nested brackets), {@code +} optional. */
+    private static final Pattern CLASS_SHAPE = Pattern.compile("(\\\\s\\?)?(\\[(?:[^\\[\\]\\\\]|\\\\.)*\\])(\\+)?");
 
     private final List<Step> steps;
     private final boolean needCollapsed;
@@ -73,7 +85,13 @@ final class PreTokenizer {
                 s.add(new RegexStep(r, Pattern.compile(translateCollapsed(r)), true));
                 collapsed = true;
             } else {
-                s.add(new RegexStep(r, Pattern.compile(translateDollar(r)), false));
+                Matcher shape = CLASS_SHAPE.matcher(r);
+                if (shape.matches()) {
+                    s.add(new ClassStep(r, new ClassMembership(Pattern.compile(shape.group(2))),
+                            shape.group(1) != null, shape.group(3) != null));
+                } else {
+                    s.add(new RegexStep(r, Pattern.compile(translateDollar(r)), false));
+                }
                 raw = true;
             }
         }
@@ -203,6 +221,7 @@ final class PreTokenizer {
                 case Gpt2Step g -> splitGpt2(cps, offsets, next);
                 case Llama3Step l -> splitLlama3(cps, offsets, next);
                 case RegexStep r -> splitRegex(texts, r, offsets, next);
+                case ClassStep c -> splitClass(cps, c, offsets, next);
             }
             offsets = next;
         }
@@ -316,6 +335,82 @@ final class PreTokenizer {
                 out.add(start + len - prev);
             }
             start += len;
+        }
+    }
+
+    /** ECMAScript/Java {@code \s} on the raw text, where non-ASCII whitespace has become 0x0B. */
+    private static boolean isRawSpace(int cp) {
+        return cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || (cp > 0x7F && CodepointFlags.isWhitespace(CodepointFlags.of(cp)));
+    }
+
+    /** The raw text's code point: non-ASCII whitespace reads as 0x0B, as in llama.cpp's wregex input. */
+    private static int rawCp(int cp) {
+        return cp > 0x7F && CodepointFlags.isWhitespace(CodepointFlags.of(cp)) ? 0x0B : cp;
+    }
+
+    /** Runs a {@link ClassStep}: matches and the gaps between them become pieces, like {@link #splitRegex}. */
+    private static void splitClass(int[] cps, ClassStep step, IntList offsets, IntList out) {
+        ClassMembership m = step.members();
+        int start = 0;
+        for (int k = 0; k < offsets.size(); k++) {
+            final int end = start + offsets.get(k);
+            int prev = start; // where the next piece begins
+            int i = start;
+            while (i < end) {
+                // leftmost match at i: "\s?" takes a space when a member follows, else the match starts at a member
+                int matchEnd;
+                if (step.optionalSpace() && isRawSpace(cps[i]) && i + 1 < end && m.contains(rawCp(cps[i + 1]))) {
+                    matchEnd = i + 2;
+                } else if (m.contains(rawCp(cps[i]))) {
+                    matchEnd = i + 1;
+                } else {
+                    i++;
+                    continue;
+                }
+                if (step.plus()) {
+                    while (matchEnd < end && m.contains(rawCp(cps[matchEnd]))) {
+                        matchEnd++;
+                    }
+                }
+                if (i > prev) {
+                    out.add(i - prev);
+                }
+                out.add(matchEnd - i);
+                prev = i = matchEnd;
+            }
+            if (prev < end) {
+                out.add(end - prev);
+            }
+            start = end;
+        }
+    }
+
+    /** Lazily cached membership of code points in a compiled one-character class. Thread-safe (idempotent writes). */
+    static final class ClassMembership {
+        private final Pattern cls;
+        /** BMP: 0 unknown, 1 no, 2 yes */
+        private final byte[] bmp = new byte[0x10000];
+        private final java.util.concurrent.ConcurrentHashMap<Integer, Boolean> supplementary =
+                new java.util.concurrent.ConcurrentHashMap<>();
+
+        ClassMembership(Pattern cls) {
+            this.cls = cls;
+        }
+
+        boolean contains(int cp) {
+            if (cp < 0x10000) {
+                byte b = bmp[cp];
+                if (b == 0) {
+                    b = test(cp) ? (byte) 2 : (byte) 1;
+                    bmp[cp] = b;
+                }
+                return b == 2;
+            }
+            return supplementary.computeIfAbsent(cp, this::test);
+        }
+
+        private boolean test(int cp) {
+            return cls.matcher(Character.toString(cp)).matches();
         }
     }
 

@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
  *       add_space_prefix is on; spaces become U+2581;</li>
  *   <li>with {@code addSpecial}: BOS first when add_bos, EOS last when add_eos.</li>
  * </ol>
+ * SentencePiece emits a character missing from the vocabulary as its UTF-8 bytes through the {@code <0xNN>} byte
+ * tokens; a byte without such a token becomes the unknown token (llama.cpp aborts there).
  * Java strings may hold unpaired surrogates; they are encoded as U+FFFD (what a UTF-8 encoder writes). The empty
  * string encodes to no tokens (just BOS/EOS when {@code addSpecial} asks for them). There is no length limit besides
  * memory: long SentencePiece inputs are merged in bounded chunks with an identical result.
@@ -54,8 +56,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Instances are immutable and thread-safe. Known gaps: the per-token lstrip/rstrip attributes llama.cpp sets by
  * model name (Phi-3, Jina) are not applied, which matters only when parsing special tokens surrounded by spaces; when
- * several tokens match one of llama.cpp's EOT/FIM name lists the lowest id is chosen (llama.cpp takes the first in
- * hash order); equal-length special tokens are matched in id order (llama.cpp's order is unspecified).
+ * several tokens match one of llama.cpp's EOT/FIM name lists the first name in the list wins (llama.cpp takes the
+ * first in hash order); equal-length special tokens are matched in id order (llama.cpp's order is unspecified).
  */
 public final class Tokenizer {
     private static final Logger LOG = LoggerFactory.getLogger(Tokenizer.class);
@@ -91,7 +93,7 @@ public final class Tokenizer {
     private final SpmModel spm;
     private final BpeModel bpe;
 
-    private Tokenizer(Vocabulary v) {
+    private Tokenizer(Vocabulary v, int spmChunkChars) {
         this.model = v.model();
         this.pre = v.pre();
         String[] tok = v.tokensNoCopy();
@@ -131,7 +133,14 @@ public final class Tokenizer {
             texts[i] = t;
             Integer dup = tokenToId.putIfAbsent(t, i);
             if (dup != null) {
-                throw new IllegalArgumentException("vocabulary: duplicate token '" + t + "' has ids " + dup + " and " + i);
+                if (t.indexOf('\uFFFD') < 0) {
+                    throw new IllegalArgumentException("vocabulary: duplicate token '" + t + "' has ids " + dup
+                            + " and " + i);
+                }
+                // distinct invalid UTF-8 byte strings in the file can read as the same text with U+FFFD: keep the
+                // first id for text lookup (such a token cannot come out of encoding valid text anyway)
+                LOG.warn("vocabulary: tokens {} and {} both read as '{}' (invalid UTF-8 in the file); text lookups"
+                        + " use {}", dup, i, t, dup);
             }
             maxChars = Math.max(maxChars, t.length());
             attrs[i] = types == null ? ATTR_NORMAL : attrOfType(types[i]);
@@ -238,7 +247,7 @@ public final class Tokenizer {
             for (int b = 0; b < 256; b++) {
                 byteTokens[b] = spmByteToken(b);
             }
-            spm = new SpmModel(tokenToId, scores, byteTokens, maxChars);
+            spm = new SpmModel(texts, new TokenIndex(texts), scores, byteTokens, maxChars, spmChunkChars);
             bpe = null;
         } else {
             spm = null;
@@ -272,7 +281,15 @@ public final class Tokenizer {
      *                                  without merges, duplicate token texts, or add_bos/add_eos without the id
      */
     public static Tokenizer create(Vocabulary vocabulary) {
-        return new Tokenizer(Objects.requireNonNull(vocabulary, "vocabulary"));
+        return new Tokenizer(Objects.requireNonNull(vocabulary, "vocabulary"), SpmModel.CHUNK_CHARS);
+    }
+
+    /**
+     * For tests: a tokenizer whose SentencePiece merging works in chunks of about {@code spmChunkChars} chars, or
+     * (0) merges every text fragment at once without cuts or cache, exactly llama.cpp's procedure.
+     */
+    static Tokenizer create(Vocabulary vocabulary, int spmChunkChars) {
+        return new Tokenizer(Objects.requireNonNull(vocabulary, "vocabulary"), spmChunkChars);
     }
 
     /** @return the pre-tokenizer names {@code tokenizer.ggml.pre} may hold for byte-level BPE, sorted */
@@ -301,19 +318,22 @@ public final class Tokenizer {
             "_<EOT>", "[EOT]", "[EOS]", "<|end_of_text|>", "<end_of_utterance>", "<eos>", "<turn|>",
             "<|tool_response>", "<｜end▁of▁sentence｜>", "[e~[");
 
-    /** @return the lowest id whose text is in the list (made a control token when asked), or -1 */
+    /**
+     * @return the id of the first text of the list the vocabulary has (made a control token when asked), or -1.
+     *         llama.cpp takes whichever matching token its hash map yields first; the list order (most specific
+     *         name first) is our deterministic stand-in.
+     */
     private int findByText(List<String> candidates, boolean makeControl) {
-        int best = -1;
         for (String t : candidates) {
             Integer id = tokenToId.get(t);
-            if (id != null && (best < 0 || id < best)) {
-                best = id;
+            if (id != null) {
+                if (makeControl) {
+                    attrs[id] |= ATTR_CONTROL;
+                }
+                return id;
             }
         }
-        if (best >= 0 && makeControl) {
-            attrs[best] |= ATTR_CONTROL;
-        }
-        return best;
+        return -1;
     }
 
     private boolean eogHas(String text) {

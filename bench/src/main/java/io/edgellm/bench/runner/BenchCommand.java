@@ -6,7 +6,7 @@ import io.edgellm.bench.energy.Sysfs;
 import io.edgellm.bench.synth.ModelPreset;
 import io.edgellm.quant.GgmlType;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code edgellm bench}: llama-bench's command line and output, plus latency, energy, memory and identity columns.
@@ -94,9 +96,12 @@ public final class BenchCommand implements Callable<Integer> {
             description = "where the default synthetic model is written (default ~/.cache/edgellm)")
     Path cacheDir;
 
-    /** Where output goes (tests replace these). */
-    PrintStream out = System.out;
-    PrintStream err = System.err;
+    @Spec
+    CommandSpec spec;
+
+    /** stdout and stderr: picocli's writers (the CLI and tests set them). */
+    private PrintWriter out;
+    private PrintWriter err;
     /** How models are opened (tests replace this). */
     BenchRunner.TargetFactory factory = EngineTargets::open;
 
@@ -107,6 +112,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        out = spec.commandLine().getOut();
+        err = spec.commandLine().getErr();
         if (models.isEmpty()) {
             models.add(defaultSyntheticModel());
         }

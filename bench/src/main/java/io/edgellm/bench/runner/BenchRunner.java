@@ -5,7 +5,7 @@ import io.edgellm.bench.energy.EnergyMeters;
 import io.edgellm.bench.energy.EnergyResult;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,9 +18,9 @@ import java.util.Random;
  *
  * <pre>
  * for each model, thread count, n_seq, depth:
- *   pp N test:  warm-up (untimed) | per repetition: reset KV, prefill `depth` random tokens (untimed),
+ *   pp N test:  warm-up (untimed, ≥ 0.5 s) | per repetition: reset KV, prefill `depth` random tokens (untimed),
  *                                    [timed + energy window] evaluate N random tokens in n_batch chunks
- *   tg N test:  warm-up (untimed) | per repetition: reset KV, prefill `depth` (untimed),
+ *   tg N test:  warm-up (untimed, ≥ 0.5 s) | per repetition: reset KV, prefill `depth` (untimed),
  *                                    [timed + energy window] N single-token decode steps
  * </pre>
  * Token ids are random (no tokenizer) and the logits are not sampled (no argmax): only the forward pass is timed.
@@ -39,10 +39,13 @@ public final class BenchRunner {
         BenchTarget open(Path model, int threads, int nCtx) throws IOException;
     }
 
+    /** Minimum untimed warm-up per test (JIT compilation), nanoseconds. */
+    static final long WARMUP_NANOS = 500_000_000L;
+
     private final BenchConfig config;
     private final TargetFactory factory;
     private final EnergyMeter meter;
-    private final PrintStream log;
+    private final PrintWriter log;
     private final String backend;
 
     /**
@@ -50,7 +53,7 @@ public final class BenchRunner {
      * @param log     progress messages (stderr), or null
      * @param backend the backend column ("CPU" in llama-bench; here e.g. "JVM Vector API")
      */
-    public BenchRunner(BenchConfig config, TargetFactory factory, EnergyMeter meter, PrintStream log, String backend) {
+    public BenchRunner(BenchConfig config, TargetFactory factory, EnergyMeter meter, PrintWriter log, String backend) {
         this.config = config;
         this.factory = factory;
         this.meter = meter;
@@ -113,12 +116,21 @@ public final class BenchRunner {
         }
         Random rnd = new Random(config.seed() ^ (31L * nPrompt + 17L * nGen + depth));
         if (config.warmup()) {
+            // llama-bench runs one untimed warm-up; a JVM also needs the JIT to compile the hot loops, so repeat the
+            // whole test (untimed) until at least WARMUP_NANOS have passed (one run for large models), at most 10 runs.
             progress("%s %s t=%d: warm-up", info.label(), name, threads);
-            prepare(target, depth, rnd);
-            if (prefill) {
-                evaluateChunked(target, randomTokens(rnd, target.vocabSize(), nPrompt));
-            } else {
-                target.evaluate(new int[] {rnd.nextInt(target.vocabSize())});
+            long start = System.nanoTime();
+            for (int i = 0; i < 10 && (i == 0 || System.nanoTime() - start < WARMUP_NANOS); i++) {
+                prepare(target, depth, rnd);
+                if (prefill) {
+                    evaluateChunked(target, randomTokens(rnd, target.vocabSize(), nPrompt));
+                } else {
+                    int[] one = new int[1];
+                    for (int k = 0; k < nGen; k++) {
+                        one[0] = rnd.nextInt(target.vocabSize());
+                        target.evaluate(one);
+                    }
+                }
             }
         }
         double[] seconds = new double[config.repetitions()];
@@ -222,6 +234,7 @@ public final class BenchRunner {
     private void progress(String fmt, Object... args) {
         if (log != null) {
             log.println(String.format(Locale.ROOT, fmt, args));
+            log.flush();
         }
     }
 }

@@ -56,7 +56,8 @@ public final class ModelFiles {
         Files.createDirectories(dir);
         Path file = dir.resolve("synthetic-" + preset.name() + "-" + type + "-seed42.gguf");
         if (!Files.isRegularFile(file)) {
-            Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+            // Write beside the target and rename, so a concurrent or interrupted run never sees half a file.
+            Path tmp = dir.resolve(file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
             SyntheticModel.write(preset, type, tmp, null, 42);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }

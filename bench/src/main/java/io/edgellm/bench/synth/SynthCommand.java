@@ -2,13 +2,16 @@ package io.edgellm.bench.synth;
 
 import io.edgellm.quant.GgmlType;
 
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code edgellm synth --preset NAME --type TYPE -o OUT.gguf [--vocab VOCAB.gguf] [--seed N]}: writes a random-weight
@@ -50,8 +53,13 @@ public final class SynthCommand implements Callable<Integer> {
         System.exit(new picocli.CommandLine(new SynthCommand()).execute(args));
     }
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         ModelPreset p = ModelPreset.byName(preset);
         GgmlType t;
         try {
@@ -65,10 +73,10 @@ public final class SynthCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         ModelPreset written = SyntheticModel.write(p, t, output, vocab, seed);
         if (written.vocab() != p.vocab()) {
-            System.err.printf(Locale.ROOT, "note: %s has %d tokens, the preset %d; token_embd uses %d rows%n", vocab,
+            err.printf(Locale.ROOT, "note: %s has %d tokens, the preset %d; token_embd uses %d rows%n", vocab,
                     written.vocab(), p.vocab(), written.vocab());
         }
-        System.out.printf(Locale.ROOT, "wrote %s: %s, %s, %.2f M params, %.1f MiB in %.1f s%n", output, written, t,
+        out.printf(Locale.ROOT, "wrote %s: %s, %s, %.2f M params, %.1f MiB in %.1f s%n", output, written, t,
                 written.parameterCount() / 1e6, Files.size(output) / 1048576.0, (System.nanoTime() - t0) / 1e9);
         return 0;
     }

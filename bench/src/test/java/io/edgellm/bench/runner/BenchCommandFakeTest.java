@@ -6,9 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgellm.bench.support.SharedData;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -22,12 +21,13 @@ class BenchCommandFakeTest {
     Path dir;
 
     static String run(BenchCommand cmd, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        cmd.out = new PrintStream(out, true, StandardCharsets.UTF_8);
-        cmd.err = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-        int rc = new CommandLine(cmd).execute(args);
-        assertEquals(0, rc, "exit code; output: " + out);
-        return out.toString(StandardCharsets.UTF_8);
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        CommandLine cl = new CommandLine(cmd);
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int rc = cl.execute(args);
+        assertEquals(0, rc, "exit code; stderr: " + err + "\nstdout: " + out);
+        return out.toString();
     }
 
     /** A fixture power source: Jetson Orin Nano INA3221 with a constant 5 W on VDD_IN. */
@@ -48,7 +48,7 @@ class BenchCommandFakeTest {
         BenchCommand cmd = new BenchCommand();
         cmd.factory = (m, t, nCtx) -> new FakeTarget(512, nCtx, t);
         String md = run(cmd, "-m", model.toString(), "-p", "8,16", "-n", "4", "-d", "0,8", "-t", "1,2", "-r", "2",
-                "--idle", "0", "--sysfs", sysfs.toString(), "--power-interval", "5", "--n-seq", "1,2",
+                "--idle", "0", "--sysfs", sysfs.toString(), "--power-interval", "5", "--n-seq", "1,2", "--no-warmup",
                 "--plot", dir.resolve("plots").toString());
         assertTrue(md.startsWith("| model"), md);
         assertTrue(md.contains(" t/s |"), md);

@@ -14,15 +14,26 @@ import java.util.List;
  */
 public interface Architecture {
 
-    /** The {@code general.architecture} values this class handles, e.g. {@code ["llama"]}. */
+    /**
+     * The {@code general.architecture} values this class handles.
+     *
+     * @return names, e.g. {@code ["llama"]}
+     */
     List<String> names();
 
-    /** RoPE pairing: {@link Rope.Mode#NORM} for llama (GGUF q/k weights are pre-permuted), NEOX for qwen2/phi3/gemma. */
+    /**
+     * RoPE pairing of this family.
+     *
+     * @return {@link Rope.Mode#NORM} for llama (GGUF q/k weights are pre-permuted), NEOX for qwen2/phi3/gemma
+     */
     Rope.Mode ropeMode();
 
     /**
      * Checks the config for what this family supports and binds every weight with its expected shape.
      *
+     * @param config  hyperparameters read from the file
+     * @param tensors the file's tensors, with shape checks
+     * @return the bound weights
      * @throws ModelFormatException naming the file and the key/tensor at fault
      */
     ModelWeights bind(ModelConfig config, TensorBinder tensors) throws ModelFormatException;

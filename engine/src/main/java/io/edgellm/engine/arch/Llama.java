@@ -22,6 +22,10 @@ import java.util.List;
  */
 public final class Llama implements Architecture {
 
+    /** Creates the command / architecture (used by picocli or the registry). */
+    public Llama() {
+    }
+
     @Override
     public List<String> names() {
         return List.of("llama");

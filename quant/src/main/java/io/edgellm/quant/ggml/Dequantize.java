@@ -10,6 +10,12 @@ import java.lang.foreign.MemorySegment;
  * with the same float operations in the same order, without fused multiply-add (tests compare with llama.cpp's own
  * output on every type, see {@code DequantizeGoldenTest}).
  *
+ * <p>Why plain Java float arithmetic reproduces C here even though C compilers may contract {@code a*b + c} into a
+ * fused multiply-add: in every {@code dequantize_row_*} the products are exact in float (an f16 scale has 11
+ * significant bits, a 4..6-bit sub-scale and a 2..5-bit quant add at most 11 more, under float's 24), so the only
+ * rounding is that of the final add, fused or not. The products that can be inexact (Q6_K's {@code (d*sc)*q},
+ * Q8_K's f32 {@code d * q}) have no add after them.
+ *
  * <p>The block formats are drawn in the codec classes: {@link Q4_0Codec}, {@link Q4_1Codec}, {@link Q5_0Codec},
  * {@link Q5_1Codec}, {@link Q8_0Codec}, {@link Q8_1Codec}, {@link Q2_KCodec}, {@link Q3_KCodec}, {@link Q4_KCodec},
  * {@link Q5_KCodec}, {@link Q6_KCodec}, {@link Q8_KCodec}; F16/BF16 in {@link Half}.

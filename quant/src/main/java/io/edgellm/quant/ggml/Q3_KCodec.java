@@ -26,7 +26,7 @@ import java.lang.foreign.MemorySegment;
  *    x = (d * sc[is]) * q
  * </pre>
  *
- * Dequantization only ({@code dequantize_row_q3_K}).
+ * Dequantization {@code dequantize_row_q3_K}; quantization {@code quantize_row_q3_K_ref}.
  */
 public final class Q3_KCodec {
 
@@ -74,5 +74,72 @@ public final class Q3_KCodec {
                 m <<= 1;
             }
         }
+    }
+
+    /**
+     * Quantizes {@code src[srcOffset .. srcOffset+255]} into the super-block at {@code offset}
+     * ({@code quantize_row_q3_K_ref}): per sub-block of 16 a symmetric search ({@code make_q3_quants}, nmax 4), the 16
+     * scales quantized to 6 bits against the largest-magnitude one ({@code d = max_scale / -32}), the weights
+     * re-quantized with the rounded scales, then split into 2 low bits ({@code qs}) and the high bit ({@code hmask}).
+     */
+    public static void quantize(float[] src, int srcOffset, MemorySegment dst, long offset) {
+        int[] L = new int[BLOCK_SIZE];
+        float[] scales = new float[16];
+        float maxScale = 0;
+        float amax = 0;
+        for (int j = 0; j < 16; j++) {
+            scales[j] = KQuants.makeQ3Quants(16, 4, src, srcOffset + 16 * j, L, 16 * j);
+            float scale = Math.abs(scales[j]);
+            if (scale > amax) {
+                amax = scale;
+                maxScale = scales[j];
+            }
+        }
+        byte[] sc = new byte[12];
+        if (maxScale != 0) {
+            float iscale = -32.0f / maxScale;
+            for (int j = 0; j < 16; j++) {
+                int l = (byte) GgmlMath.nearestInt(iscale * scales[j]); // int8_t l = nearest_int(...)
+                l = Math.max(-32, Math.min(31, l)) + 32;
+                if (j < 8) {
+                    sc[j] = (byte) (l & 0xF);
+                } else {
+                    sc[j - 8] |= (byte) ((l & 0xF) << 4);
+                }
+                l >>= 4;
+                sc[j % 4 + 8] |= (byte) (l << (2 * (j / 4)));
+            }
+            LittleEndian.writeHalf(dst, offset + D_OFFSET, 1 / iscale);
+        } else {
+            LittleEndian.writeHalf(dst, offset + D_OFFSET, 0.0f);
+        }
+        MemorySegment.copy(sc, 0, dst, LittleEndian.BYTE, offset + SCALES_OFFSET, 12);
+        float dStored = LittleEndian.readHalf(dst, offset + D_OFFSET);
+        for (int j = 0; j < 16; j++) {
+            float d = dStored * scale(dst, offset, j);
+            if (d == 0) {
+                continue;
+            }
+            for (int ii = 0; ii < 16; ii++) {
+                int l = GgmlMath.nearestInt(src[srcOffset + 16 * j + ii] / d);
+                L[16 * j + ii] = Math.max(-4, Math.min(3, l)) + 4;
+            }
+        }
+        // high bits: bit b of hmask[m] is the high bit of quant 32*b + m
+        byte[] hmask = new byte[32];
+        int m = 0;
+        int hm = 1;
+        for (int j = 0; j < BLOCK_SIZE; j++) {
+            if (L[j] > 3) {
+                hmask[m] |= (byte) hm;
+                L[j] -= 4;
+            }
+            if (++m == 32) {
+                m = 0;
+                hm <<= 1;
+            }
+        }
+        MemorySegment.copy(hmask, 0, dst, LittleEndian.BYTE, offset + HMASK_OFFSET, 32);
+        Q2_KCodec.pack2Bit(L, dst, offset + QS_OFFSET);
     }
 }

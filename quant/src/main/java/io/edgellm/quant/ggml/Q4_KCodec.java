@@ -24,7 +24,7 @@ import java.lang.foreign.MemorySegment;
  *    x[64c + 32 + l] = (d*sc[2c+1]) * (qs[32c + l] &gt;&gt; 4)  - dmin*m[2c+1]
  * </pre>
  *
- * Dequantization only ({@code dequantize_row_q4_K}).
+ * Dequantization {@code dequantize_row_q4_K}; quantization {@code quantize_row_q4_K_ref}.
  */
 public final class Q4_KCodec {
 
@@ -79,5 +79,92 @@ public final class Q4_KCodec {
                 dst[y++] = d2 * (LittleEndian.readU8(src, q + l) >>> 4) - m2;
             }
         }
+    }
+
+    /**
+     * Quantizes {@code src[srcOffset .. srcOffset+255]} into the super-block at {@code offset}
+     * ({@code quantize_row_q4_K_ref}, what {@code llama-quantize} does without an importance matrix): per sub-block of
+     * 32 a scale/min search ({@code make_qkx2_quants}, weights {@code rms + |x|}), then the 8 scales and 8 mins are
+     * quantized to 6 bits against the largest of each, and the weights re-quantized with the rounded scales.
+     */
+    public static void quantize(float[] src, int srcOffset, MemorySegment dst, long offset) {
+        quantizeQ4OrQ5(src, srcOffset, dst, offset, 15, -1.0f, 0.1f, 20, L -> {
+            for (int c = 0; c < 4; c++) {
+                for (int l = 0; l < 32; l++) {
+                    dst.set(LittleEndian.BYTE, offset + QS_OFFSET + 32L * c + l,
+                            (byte) (L[64 * c + l] | (L[64 * c + l + 32] << 4)));
+                }
+            }
+        });
+    }
+
+    /**
+     * The common part of {@code quantize_row_q4_K_ref} and {@code quantize_row_q5_K_ref} (same header layout: d, dmin,
+     * 12 scale bytes at 0, 2, 4); {@code pack} stores the final quants {@code L[0..255]} (0..nmax).
+     */
+    static void quantizeQ4OrQ5(float[] src, int srcOffset, MemorySegment dst, long offset, int nmax, float rmin,
+                               float rdelta, int nstep, java.util.function.Consumer<int[]> pack) {
+        int[] L = new int[BLOCK_SIZE];
+        int[] laux = new int[32];
+        float[] weights = new float[32];
+        float[] mins = new float[8];
+        float[] scales = new float[8];
+        float[] theMin = new float[1];
+        float maxScale = 0;
+        float maxMin = 0;
+        for (int j = 0; j < 8; j++) {
+            int x0 = srcOffset + 32 * j;
+            float sumX2 = 0;
+            for (int l = 0; l < 32; l++) {
+                sumX2 += src[x0 + l] * src[x0 + l];
+            }
+            float avX = (float) Math.sqrt(sumX2 / 32); // sqrtf: correctly rounded, like double sqrt then float
+            for (int l = 0; l < 32; l++) {
+                weights[l] = avX + Math.abs(src[x0 + l]);
+            }
+            scales[j] = KQuants.makeQkx2Quants(32, nmax, src, x0, weights, L, 32 * j, theMin, laux, rmin, rdelta,
+                    nstep, false);
+            mins[j] = theMin[0];
+            if (scales[j] > maxScale) {
+                maxScale = scales[j];
+            }
+            if (mins[j] > maxMin) {
+                maxMin = mins[j];
+            }
+        }
+        float invScale = maxScale > 0 ? 63.0f / maxScale : 0.0f;
+        float invMin = maxMin > 0 ? 63.0f / maxMin : 0.0f;
+        byte[] sc = new byte[12];
+        for (int j = 0; j < 8; j++) {
+            // uint8_t ls = nearest_int(...): kept to 8 bits, then clamped to 6
+            int ls = Math.min(63, GgmlMath.nearestInt(invScale * scales[j]) & 0xFF);
+            int lm = Math.min(63, GgmlMath.nearestInt(invMin * mins[j]) & 0xFF);
+            if (j < 4) {
+                sc[j] = (byte) ls;
+                sc[j + 4] = (byte) lm;
+            } else {
+                sc[j + 4] = (byte) ((ls & 0xF) | ((lm & 0xF) << 4));
+                sc[j - 4] |= (byte) ((ls >> 4) << 6);
+                sc[j] |= (byte) ((lm >> 4) << 6);
+            }
+        }
+        MemorySegment.copy(sc, 0, dst, LittleEndian.BYTE, offset + SCALES_OFFSET, 12);
+        LittleEndian.writeHalf(dst, offset + D_OFFSET, maxScale / 63.0f);
+        LittleEndian.writeHalf(dst, offset + DMIN_OFFSET, maxMin / 63.0f);
+        float dStored = LittleEndian.readHalf(dst, offset + D_OFFSET);
+        float dminStored = LittleEndian.readHalf(dst, offset + DMIN_OFFSET);
+        long scalesAt = offset + SCALES_OFFSET;
+        for (int j = 0; j < 8; j++) {
+            float d = dStored * scale(dst, scalesAt, j);
+            if (d == 0) {
+                continue; // keep the quants of the search
+            }
+            float dm = dminStored * min(dst, scalesAt, j);
+            for (int ii = 0; ii < 32; ii++) {
+                int l = GgmlMath.nearestInt((src[srcOffset + 32 * j + ii] + dm) / d);
+                L[32 * j + ii] = Math.max(0, Math.min(nmax, l));
+            }
+        }
+        pack.accept(L);
     }
 }

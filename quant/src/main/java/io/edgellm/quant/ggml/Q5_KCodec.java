@@ -18,7 +18,7 @@ import java.lang.foreign.MemorySegment;
  *    x[64c + 32 + l] = (d*sc[2c+1]) * ((qs[32c+l] &gt;&gt; 4)  + (qh[l] bit 2c+1 ? 16 : 0)) - dmin*m[2c+1]
  * </pre>
  *
- * Dequantization only ({@code dequantize_row_q5_K}).
+ * Dequantization {@code dequantize_row_q5_K}; quantization {@code quantize_row_q5_K_ref}.
  */
 public final class Q5_KCodec {
 
@@ -66,5 +66,36 @@ public final class Q5_KCodec {
             u1 <<= 2;
             u2 <<= 2;
         }
+    }
+
+    /**
+     * Quantizes {@code src[srcOffset .. srcOffset+255]} into the super-block at {@code offset}
+     * ({@code quantize_row_q5_K_ref}): as {@link Q4_KCodec#quantize} with 5-bit quants (0..31) and the search
+     * parameters of Q5_K; the fifth bit of each quant goes to {@code qh}.
+     */
+    public static void quantize(float[] src, int srcOffset, MemorySegment dst, long offset) {
+        Q4_KCodec.quantizeQ4OrQ5(src, srcOffset, dst, offset, 31, -0.5f, 0.1f, 15, L -> {
+            byte[] qh = new byte[32];
+            int m1 = 1;
+            int m2 = 2;
+            for (int c = 0; c < 4; c++) {
+                for (int j = 0; j < 32; j++) {
+                    int l1 = L[64 * c + j];
+                    if (l1 > 15) {
+                        l1 -= 16;
+                        qh[j] |= (byte) m1;
+                    }
+                    int l2 = L[64 * c + j + 32];
+                    if (l2 > 15) {
+                        l2 -= 16;
+                        qh[j] |= (byte) m2;
+                    }
+                    dst.set(LittleEndian.BYTE, offset + QS_OFFSET + 32L * c + j, (byte) (l1 | (l2 << 4)));
+                }
+                m1 <<= 2;
+                m2 <<= 2;
+            }
+            MemorySegment.copy(qh, 0, dst, LittleEndian.BYTE, offset + QH_OFFSET, 32);
+        });
     }
 }

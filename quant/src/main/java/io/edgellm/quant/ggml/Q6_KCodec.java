@@ -24,7 +24,7 @@ import java.lang.foreign.MemorySegment;
  *    x  = (d * sc) * (q - 32)
  * </pre>
  *
- * Dequantization only ({@code dequantize_row_q6_K}).
+ * Dequantization {@code dequantize_row_q6_K}; quantization {@code quantize_row_q6_K_ref}.
  */
 public final class Q6_KCodec {
 
@@ -65,6 +65,64 @@ public final class Q6_KCodec {
                 dst[y + l + 32] = d * src.get(LittleEndian.BYTE, sc + is + 2) * q2;
                 dst[y + l + 64] = d * src.get(LittleEndian.BYTE, sc + is + 4) * q3;
                 dst[y + l + 96] = d * src.get(LittleEndian.BYTE, sc + is + 6) * q4;
+            }
+        }
+    }
+
+    /**
+     * Quantizes {@code src[srcOffset .. srcOffset+255]} into the super-block at {@code offset}
+     * ({@code quantize_row_q6_K_ref}): per sub-block of 16 a symmetric scale search ({@code make_qx_quants}, nmax 32,
+     * weights {@code x*x}); the 16 scales are quantized to int8 against the largest-magnitude one
+     * ({@code d = max_scale / -128}), then the weights re-quantized with the rounded scales.
+     */
+    public static void quantize(float[] src, int srcOffset, MemorySegment dst, long offset) {
+        int[] L = new int[BLOCK_SIZE];
+        float[] scales = new float[16];
+        float maxScale = 0;
+        float maxAbsScale = 0;
+        for (int ib = 0; ib < 16; ib++) {
+            float scale = KQuants.makeQxQuants(16, 32, src, srcOffset + 16 * ib, L, 16 * ib);
+            scales[ib] = scale;
+            float absScale = Math.abs(scale);
+            if (absScale > maxAbsScale) {
+                maxAbsScale = absScale;
+                maxScale = scale;
+            }
+        }
+        if (maxAbsScale < KQuants.GROUP_MAX_EPS) {
+            dst.asSlice(offset, BYTES).fill((byte) 0);
+            return;
+        }
+        float iscale = -128.0f / maxScale;
+        LittleEndian.writeHalf(dst, offset + D_OFFSET, 1 / iscale);
+        for (int ib = 0; ib < 16; ib++) {
+            dst.set(LittleEndian.BYTE, offset + SCALES_OFFSET + ib,
+                    (byte) Math.min(127, GgmlMath.nearestInt(iscale * scales[ib])));
+        }
+        float dStored = LittleEndian.readHalf(dst, offset + D_OFFSET);
+        for (int j = 0; j < 16; j++) {
+            float d = dStored * dst.get(LittleEndian.BYTE, offset + SCALES_OFFSET + j);
+            if (d == 0) {
+                continue;
+            }
+            for (int ii = 0; ii < 16; ii++) {
+                int l = GgmlMath.nearestInt(src[srcOffset + 16 * j + ii] / d);
+                L[16 * j + ii] = Math.max(-32, Math.min(31, l)) + 32;
+            }
+        }
+        for (int h = 0; h < 2; h++) {
+            int j = 128 * h;
+            long ql = offset + QL_OFFSET + 64L * h;
+            long qh = offset + QH_OFFSET + 32L * h;
+            for (int l = 0; l < 32; l++) {
+                int q1 = L[j + l] & 0xF;
+                int q2 = L[j + l + 32] & 0xF;
+                int q3 = L[j + l + 64] & 0xF;
+                int q4 = L[j + l + 96] & 0xF;
+                dst.set(LittleEndian.BYTE, ql + l, (byte) (q1 | (q3 << 4)));
+                dst.set(LittleEndian.BYTE, ql + l + 32, (byte) (q2 | (q4 << 4)));
+                dst.set(LittleEndian.BYTE, qh + l, (byte) ((L[j + l] >> 4) | ((L[j + l + 32] >> 4) << 2)
+                        | ((L[j + l + 64] >> 4) << 4) | ((L[j + l + 96] >> 4) << 6)));
             }
         }
     }

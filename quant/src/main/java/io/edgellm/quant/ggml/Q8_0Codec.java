@@ -45,16 +45,24 @@ public final class Q8_0Codec {
 
     /** Quantizes {@code src[srcOffset .. srcOffset+31]} into the block at {@code offset} ({@code quantize_row_q8_0_ref}). */
     public static void quantize(float[] src, int srcOffset, MemorySegment dst, long offset) {
+        quantize(src, srcOffset, dst, offset, ActivationQuantizer.REFERENCE);
+    }
+
+    /**
+     * Quantizes {@code src[srcOffset .. srcOffset+31]} into the block at {@code offset} as the given llama.cpp build
+     * does ({@link ActivationQuantizer}); {@code REFERENCE} is {@code quantize_row_q8_0_ref}.
+     */
+    public static void quantize(float[] src, int srcOffset, MemorySegment dst, long offset, ActivationQuantizer variant) {
         float amax = 0.0f;
         for (int j = 0; j < BLOCK_SIZE; j++) {
             amax = Math.max(amax, Math.abs(src[srcOffset + j]));
         }
         float d = amax / ((1 << 7) - 1);
-        float id = d != 0.0f ? 1.0f / d : 0.0f;
+        float id = variant.inverseScale(amax);
         LittleEndian.writeHalf(dst, offset + D_OFFSET, d);
         for (int j = 0; j < BLOCK_SIZE; j++) {
             float x0 = src[srcOffset + j] * id;
-            dst.set(LittleEndian.BYTE, offset + QS_OFFSET + j, (byte) GgmlMath.roundf(x0));
+            dst.set(LittleEndian.BYTE, offset + QS_OFFSET + j, (byte) variant.round(x0));
         }
     }
 }

@@ -48,20 +48,26 @@ public final class Q8_1Codec {
 
     /** Quantizes {@code src[srcOffset .. srcOffset+31]} into the block at {@code offset} ({@code quantize_row_q8_1_ref}). */
     public static void quantize(float[] src, int srcOffset, MemorySegment dst, long offset) {
+        quantize(src, srcOffset, dst, offset, ActivationQuantizer.REFERENCE);
+    }
+
+    /**
+     * Quantizes {@code src[srcOffset .. srcOffset+31]} into the block at {@code offset} as the given llama.cpp build
+     * does ({@link ActivationQuantizer}); {@code REFERENCE} is {@code quantize_row_q8_1_ref}.
+     */
+    public static void quantize(float[] src, int srcOffset, MemorySegment dst, long offset, ActivationQuantizer variant) {
         float amax = 0.0f;
         for (int j = 0; j < BLOCK_SIZE; j++) {
             amax = Math.max(amax, Math.abs(src[srcOffset + j]));
         }
         float d = amax / ((1 << 7) - 1);
-        float id = d != 0.0f ? 1.0f / d : 0.0f;
+        float id = variant.inverseScale(amax);
         LittleEndian.writeHalf(dst, offset + D_OFFSET, d);
         int sum = 0;
-        for (int j = 0; j < BLOCK_SIZE / 2; j++) {
-            byte q0 = (byte) GgmlMath.roundf(src[srcOffset + j] * id);
-            byte q1 = (byte) GgmlMath.roundf(src[srcOffset + BLOCK_SIZE / 2 + j] * id);
-            dst.set(LittleEndian.BYTE, offset + QS_OFFSET + j, q0);
-            dst.set(LittleEndian.BYTE, offset + QS_OFFSET + BLOCK_SIZE / 2 + j, q1);
-            sum += q0 + q1;
+        for (int j = 0; j < BLOCK_SIZE; j++) {
+            byte q = (byte) variant.round(src[srcOffset + j] * id);
+            dst.set(LittleEndian.BYTE, offset + QS_OFFSET + j, q);
+            sum += q;
         }
         LittleEndian.writeHalf(dst, offset + S_OFFSET, sum * d);
     }

@@ -12,6 +12,12 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Each 32- or 256-element block is quantized on its own, so quantizing a whole tensor row by row or all at once
  * gives the same bytes.
+ *
+ * <p>Bit-exactness holds against llama.cpp builds that do not fuse {@code a*b + c} into one FMA inside
+ * ggml-quants.c, which is the case of the x86 builds that made our test files (ggml's base library is compiled for
+ * the baseline ISA, without FMA; only the CPU backend gets {@code -march=native}). A compiler that contracts, as GCC
+ * does by default where FMA is part of the base ISA (aarch64), can round e.g. Q4_0's {@code x*id + 8.5f} differently
+ * in rare blocks. NaN and infinite inputs give unspecified quants, as in ggml.
  */
 public final class Quantize {
 
@@ -21,15 +27,16 @@ public final class Quantize {
     /**
      * Quantizes {@code n} floats.
      *
-     * @param type      target ggml type: F32 (copy), F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q8_1 or Q8_K
+     * @param type      target ggml type: F32 (copy), F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q8_1, Q8_K, or the
+     *                  K-quants Q2_K, Q3_K, Q4_K, Q5_K, Q6_K (ggml's reference quantizers without importance matrix;
+     *                  slow: a scale search per sub-block)
      * @param src       source floats
      * @param srcOffset index of the first float
      * @param n         number of elements; a multiple of {@code type.blockSize()}
      * @param dst       receives {@code type.rowBytes(n)} bytes of little-endian blocks
      * @param dstOffset byte offset of the first block in {@code dst}
      * @throws IllegalArgumentException if {@code n} is negative or not a multiple of the block size, a range is out of
-     *                                  bounds, or the type has no reference quantizer here (K-quants other than Q8_K,
-     *                                  integer types)
+     *                                  bounds, or the type has no reference quantizer here (integer types)
      * @throws UnsupportedOperationException if {@code dst} is read-only (e.g. a slice of a read-only mapped GGUF)
      */
     public static void row(GgmlType type, float[] src, int srcOffset, int n, MemorySegment dst, long dstOffset) {
@@ -86,8 +93,60 @@ public final class Quantize {
                     Q8_KCodec.quantize(src, srcOffset + b * bs, dst, dstOffset + (long) b * bpb);
                 }
             }
+            case Q2_K -> {
+                for (int b = 0; b < blocks; b++) {
+                    Q2_KCodec.quantize(src, srcOffset + b * bs, dst, dstOffset + (long) b * bpb);
+                }
+            }
+            case Q3_K -> {
+                for (int b = 0; b < blocks; b++) {
+                    Q3_KCodec.quantize(src, srcOffset + b * bs, dst, dstOffset + (long) b * bpb);
+                }
+            }
+            case Q4_K -> {
+                for (int b = 0; b < blocks; b++) {
+                    Q4_KCodec.quantize(src, srcOffset + b * bs, dst, dstOffset + (long) b * bpb);
+                }
+            }
+            case Q5_K -> {
+                for (int b = 0; b < blocks; b++) {
+                    Q5_KCodec.quantize(src, srcOffset + b * bs, dst, dstOffset + (long) b * bpb);
+                }
+            }
+            case Q6_K -> {
+                for (int b = 0; b < blocks; b++) {
+                    Q6_KCodec.quantize(src, srcOffset + b * bs, dst, dstOffset + (long) b * bpb);
+                }
+            }
             default -> throw new IllegalArgumentException(type + ": no reference quantizer (supported: F32, F16, BF16, "
-                    + "Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q8_1, Q8_K)");
+                    + "Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q8_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K)");
+        }
+    }
+
+    /**
+     * Rounds {@code n} activations to {@code type} the way a given llama.cpp CPU build does before its integer dot
+     * products ({@link ActivationQuantizer}). Only Q8_0 and Q8_1 depend on the variant; every other type is
+     * quantized exactly as {@link #row(GgmlType, float[], int, int, MemorySegment, long)} does.
+     *
+     * @param variant which llama.cpp build to reproduce
+     * @throws IllegalArgumentException as {@link #row(GgmlType, float[], int, int, MemorySegment, long)}
+     */
+    public static void activationRow(GgmlType type, ActivationQuantizer variant, float[] src, int srcOffset, int n,
+                                     MemorySegment dst, long dstOffset) {
+        java.util.Objects.requireNonNull(variant, "variant");
+        if (variant == ActivationQuantizer.REFERENCE || (type != GgmlType.Q8_0 && type != GgmlType.Q8_1)) {
+            row(type, src, srcOffset, n, dst, dstOffset);
+            return;
+        }
+        long bytes = Checks.rowBytes(type, n);
+        Checks.arrayRange(type, "src", src, srcOffset, n);
+        Checks.segmentRange(type, "dst", dst, dstOffset, bytes);
+        for (int b = 0; b < n / 32; b++) {
+            if (type == GgmlType.Q8_0) {
+                Q8_0Codec.quantize(src, srcOffset + 32 * b, dst, dstOffset + (long) b * Q8_0Codec.BYTES, variant);
+            } else {
+                Q8_1Codec.quantize(src, srcOffset + 32 * b, dst, dstOffset + (long) b * Q8_1Codec.BYTES, variant);
+            }
         }
     }
 

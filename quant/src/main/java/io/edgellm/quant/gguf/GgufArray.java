@@ -11,12 +11,16 @@ import java.util.Objects;
  * @param values      a Java array holding the elements, of the class {@link GgufValueType} documents for
  *                    {@code elementType}: {@code int[]} (UINT8, INT8, UINT16, INT16, INT32), {@code long[]} (UINT32,
  *                    INT64, UINT64), {@code float[]}, {@code double[]}, {@code boolean[]}, {@code String[]},
- *                    {@code GgufArray[]}. The array is shared, not copied: do not modify it.
- * @throws IllegalArgumentException if {@code values} is not an array of the class that matches {@code elementType}
+ *                    {@code GgufArray[]}. The array is shared, not copied: do not modify it. The constructor throws
+ *                    {@link IllegalArgumentException} if it is not an array of the class that matches {@code elementType}.
  */
 public record GgufArray(GgufValueType elementType, Object values) {
 
-    /** Checks that the Java array class matches the element type. */
+    /**
+     * Checks that the Java array class matches the element type.
+     *
+     * @throws IllegalArgumentException if {@code values} is not an array of {@link #javaArrayClass(GgufValueType)}
+     */
     public GgufArray {
         Objects.requireNonNull(elementType, "elementType");
         Objects.requireNonNull(values, "values");
@@ -28,6 +32,8 @@ public record GgufArray(GgufValueType elementType, Object values) {
     }
 
     /**
+     * The Java array class holding the elements of a GGUF array of the given element type.
+     *
      * @param elementType a GGUF value type
      * @return the Java array class used for arrays of that type
      */
@@ -43,7 +49,11 @@ public record GgufArray(GgufValueType elementType, Object values) {
         };
     }
 
-    /** @return the number of elements */
+    /**
+     * The element count (the u64 count of the encoded array).
+     *
+     * @return the number of elements
+     */
     public int length() {
         return Array.getLength(values);
     }

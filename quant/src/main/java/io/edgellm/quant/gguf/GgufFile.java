@@ -22,7 +22,8 @@ import java.util.OptionalLong;
  * A GGUF file (version 2 or 3), memory-mapped read-only and parsed; tensors are zero-copy slices of the mapping.
  *
  * <p>Format: the GGUF specification, ggml/docs/gguf.md. All numbers are little-endian; a {@code string} is a u64 byte
- * length followed by that many UTF-8 bytes (no terminator). Version 1 (u32 counts and lengths) is not supported; versions
+ * length followed by that many UTF-8 bytes (no terminator; byte sequences that are not valid UTF-8, which the spec forbids,
+ * are decoded with U+FFFD replacement like any Java decoder - llama.cpp does not validate them either). Version 1 (u32 counts and lengths) is not supported; versions
  * 2 and 3 have the same layout (v3 only added big-endian files, which are detected and rejected).
  * <pre>
  *  offset
@@ -61,7 +62,9 @@ import java.util.OptionalLong;
  * {@value #MAX_ARRAY_NESTING}; duplicate keys and tensor names; {@code general.alignment} not an integer power of two;
  * n_dims outside 1..4, negative dims, element and byte counts overflowing 64 bits, row lengths not a multiple of the block
  * size; tensor offsets not aligned or data past the end of the file. A tensor with a zero dimension (0 elements, 0 bytes)
- * is accepted by the container: the model loader rejects it when it checks shapes.
+ * is accepted by the container: the model loader rejects it when it checks shapes. Tensor data ranges must be aligned
+ * and inside the file but, unlike llama.cpp (which requires each tensor to start exactly where the previous one's padded
+ * data ends), are not required to be packed in order or disjoint: any such layout is memory-safe to read.
  *
  * <p>Metadata values are mapped to Java types as {@link GgufValueType} documents. Accessors throw
  * {@link IllegalArgumentException} naming the file and key for a missing key ({@code get*}) or a value of the wrong type
@@ -96,7 +99,7 @@ public final class GgufFile implements AutoCloseable {
     private final Map<String, GgufValueType> types;
     private final List<GgufTensorInfo> tensors;
     private final Map<String, GgufTensorInfo> tensorsByName;
-    private boolean closed;
+    private volatile boolean closed;
 
     private GgufFile(Path path, Arena arena, MemorySegment segment, int version, long alignment, long dataOffset,
                      Map<String, Object> metadata, Map<String, GgufValueType> types, List<GgufTensorInfo> tensors,
@@ -454,32 +457,57 @@ public final class GgufFile implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------------------------
     // File-level properties
 
-    /** @return the file this was read from */
+    /**
+     * The file this was read from.
+     *
+     * @return the path given to {@link #open(Path)}
+     */
     public Path path() {
         return path;
     }
 
-    /** @return the GGUF version (2 or 3) */
+    /**
+     * The GGUF version from the header (offset 4).
+     *
+     * @return 2 or 3
+     */
     public int version() {
         return version;
     }
 
-    /** @return the tensor data alignment in bytes ({@code general.alignment}, default 32) */
+    /**
+     * The alignment of tensor data ({@code general.alignment}, GGUF_DEFAULT_ALIGNMENT = 32 when absent).
+     *
+     * @return the alignment in bytes, a power of two
+     */
     public long alignment() {
         return alignment;
     }
 
-    /** @return the absolute file offset of the tensor data section (end of the tensor infos rounded up to the alignment) */
+    /**
+     * The absolute file offset of the tensor data section: the end of the tensor infos rounded up to
+     * {@link #alignment()}. Tensor offsets ({@link GgufTensorInfo#offset()}) are relative to it.
+     *
+     * @return the data section offset in bytes
+     */
     public long dataOffset() {
         return dataOffset;
     }
 
-    /** @return the whole read-only mapping of the file (valid until {@link #close()}) */
+    /**
+     * The whole read-only mapping of the file.
+     *
+     * @return a segment of {@link #size()} bytes, valid until {@link #close()}
+     */
     public MemorySegment segment() {
         return segment;
     }
 
-    /** @return the file size in bytes */
+    /**
+     * The file size.
+     *
+     * @return the size in bytes
+     */
     public long size() {
         return segment.byteSize();
     }
@@ -488,16 +516,18 @@ public final class GgufFile implements AutoCloseable {
     // Metadata
 
     /**
-     * @return every metadata key and value in file order, unmodifiable; values mapped as {@link GgufValueType} documents
-     *         (array contents are shared: do not modify them)
+     * All metadata in file order. Values are mapped as {@link GgufValueType} documents; array contents are shared, do
+     * not modify them (the typed array accessors return copies).
+     *
+     * @return an unmodifiable key → value map
      */
     public Map<String, Object> metadata() {
         return metadata;
     }
 
     /**
-     * The GGUF type a value was stored with (needed to rewrite a file with the same types, since several GGUF types map
-     * to the same Java type).
+     * The GGUF type a value was stored with (several GGUF types map to the same Java type; rewriting a file with
+     * {@link GgufWriter#copyMetadataFrom(GgufFile)} keeps the original types).
      *
      * @param key a metadata key
      * @return its value type, or empty if the key is absent
@@ -506,7 +536,12 @@ public final class GgufFile implements AutoCloseable {
         return Optional.ofNullable(types.get(key));
     }
 
-    /** @return true if the metadata has {@code key} */
+    /**
+     * Whether a metadata key is present.
+     *
+     * @param key a metadata key
+     * @return true if the file has {@code key}
+     */
     public boolean contains(String key) {
         return metadata.containsKey(key);
     }
@@ -521,12 +556,24 @@ public final class GgufFile implements AutoCloseable {
                 + v + "), expected " + expected);
     }
 
-    /** @throws IllegalArgumentException (naming file and key) if the key is missing or not a STRING */
+    /**
+     * A STRING value, e.g. {@code general.architecture}.
+     *
+     * @param key a metadata key
+     * @return the value
+     * @throws IllegalArgumentException (naming file and key) if the key is missing or not a STRING
+     */
     public String getString(String key) {
         return findString(key).orElseThrow(() -> missing(key));
     }
 
-    /** @return the STRING value, or empty if absent; @throws IllegalArgumentException if present with another type */
+    /**
+     * An optional STRING value, e.g. {@code tokenizer.ggml.pre}.
+     *
+     * @param key a metadata key
+     * @return the value, or empty if the key is absent
+     * @throws IllegalArgumentException (naming file and key) if the key is present with another type
+     */
     public Optional<String> findString(String key) {
         Object v = metadata.get(key);
         if (v == null) {
@@ -539,14 +586,23 @@ public final class GgufFile implements AutoCloseable {
     }
 
     /**
-     * @return the value of any integer type as a long (UINT64 values &ge; 2^63 come back negative)
-     * @throws IllegalArgumentException (naming file and key) if missing or not an integer type
+     * A value of any of the eight integer types as a long, e.g. {@code llama.context_length}.
+     *
+     * @param key a metadata key
+     * @return the value (UINT64 values &ge; 2^63 come back negative: use {@link Long#toUnsignedString(long)})
+     * @throws IllegalArgumentException (naming file and key) if the key is missing or not an integer type
      */
     public long getLong(String key) {
         return findLong(key).orElseThrow(() -> missing(key));
     }
 
-    /** @return the integer value, or empty if absent; @throws IllegalArgumentException if not an integer type */
+    /**
+     * An optional integer value of any integer type.
+     *
+     * @param key a metadata key
+     * @return the value, or empty if the key is absent
+     * @throws IllegalArgumentException (naming file and key) if the key is present but not an integer type
+     */
     public OptionalLong findLong(String key) {
         GgufValueType t = types.get(key);
         if (t == null) {
@@ -559,35 +615,56 @@ public final class GgufFile implements AutoCloseable {
     }
 
     /**
-     * @return the value of any integer type that fits in an int
-     * @throws IllegalArgumentException (naming file and key) if missing, not an integer type or out of int range
+     * A value of any integer type that fits in an int, e.g. {@code llama.block_count}.
+     *
+     * @param key a metadata key
+     * @return the value
+     * @throws IllegalArgumentException (naming file and key) if missing, not an integer type, or out of int range
      */
     public int getInt(String key) {
         return findInt(key).orElseThrow(() -> missing(key));
     }
 
-    /** @return the integer value, or empty if absent; @throws IllegalArgumentException if not an int-range integer */
+    /**
+     * An optional integer value that fits in an int, e.g. {@code tokenizer.ggml.padding_token_id}.
+     *
+     * @param key a metadata key
+     * @return the value, or empty if the key is absent
+     * @throws IllegalArgumentException (naming file and key) if present but not an integer type or out of int range
+     *                                  (e.g. a UINT32 of 4294967295)
+     */
     public OptionalInt findInt(String key) {
         OptionalLong v = findLong(key);
         if (v.isEmpty()) {
             return OptionalInt.empty();
         }
         long x = v.getAsLong();
-        if (x != (int) x || (types.get(key) == GgufValueType.UINT64 && x < 0)) {
-            throw new IllegalArgumentException(path + ": metadata key '" + key + "' = " + x + " does not fit in an int");
+        if (x != (int) x) {
+            throw new IllegalArgumentException(path + ": metadata key '" + key + "' = "
+                    + (types.get(key) == GgufValueType.UINT64 ? Long.toUnsignedString(x) : x) + " does not fit in an int");
         }
         return OptionalInt.of((int) x);
     }
 
     /**
-     * @return the value of any numeric type (integer or float) as a double
-     * @throws IllegalArgumentException (naming file and key) if missing or not numeric
+     * A value of any numeric type (integers and floats) as a double, e.g.
+     * {@code llama.attention.layer_norm_rms_epsilon}.
+     *
+     * @param key a metadata key
+     * @return the value (UINT64 read as unsigned)
+     * @throws IllegalArgumentException (naming file and key) if the key is missing or not numeric
      */
     public double getDouble(String key) {
         return findDouble(key).orElseThrow(() -> missing(key));
     }
 
-    /** @return the numeric value, or empty if absent; @throws IllegalArgumentException if not numeric */
+    /**
+     * An optional numeric value as a double, e.g. {@code llama.rope.freq_base}.
+     *
+     * @param key a metadata key
+     * @return the value, or empty if the key is absent
+     * @throws IllegalArgumentException (naming file and key) if the key is present but not numeric
+     */
     public OptionalDouble findDouble(String key) {
         Object v = metadata.get(key);
         if (v == null) {
@@ -603,12 +680,24 @@ public final class GgufFile implements AutoCloseable {
         throw wrongType(key, "a number");
     }
 
-    /** @throws IllegalArgumentException (naming file and key) if missing or not BOOL */
+    /**
+     * A BOOL value, e.g. {@code tokenizer.ggml.add_bos_token}.
+     *
+     * @param key a metadata key
+     * @return the value
+     * @throws IllegalArgumentException (naming file and key) if the key is missing or not a BOOL
+     */
     public boolean getBoolean(String key) {
         return findBoolean(key).orElseThrow(() -> missing(key));
     }
 
-    /** @return the BOOL value, or empty if absent; @throws IllegalArgumentException if present with another type */
+    /**
+     * An optional BOOL value.
+     *
+     * @param key a metadata key
+     * @return the value, or empty if the key is absent
+     * @throws IllegalArgumentException (naming file and key) if the key is present with another type
+     */
     public Optional<Boolean> findBoolean(String key) {
         Object v = metadata.get(key);
         if (v == null) {
@@ -621,48 +710,78 @@ public final class GgufFile implements AutoCloseable {
     }
 
     /**
-     * @return a copy of an ARRAY of STRING (e.g. {@code tokenizer.ggml.tokens})
-     * @throws IllegalArgumentException (naming file and key) if missing or not an array of strings
+     * An ARRAY of STRING, e.g. {@code tokenizer.ggml.tokens} or {@code tokenizer.ggml.merges}.
+     *
+     * @param key a metadata key
+     * @return a copy of the strings
+     * @throws IllegalArgumentException (naming file and key) if the key is missing or not an array of strings
      */
     public String[] getStringArray(String key) {
         return findStringArray(key).orElseThrow(() -> missing(key));
     }
 
-    /** @return a copy of the string array, or empty if absent; @throws IllegalArgumentException on another type */
+    /**
+     * An optional ARRAY of STRING.
+     *
+     * @param key a metadata key
+     * @return a copy of the strings, or empty if the key is absent
+     * @throws IllegalArgumentException (naming file and key) if the key is present with another type
+     */
     public Optional<String[]> findStringArray(String key) {
         return findArray(key, "ARRAY of STRING", GgufValueType.STRING).map(a -> ((String[]) a.values()).clone());
     }
 
     /**
-     * @return a copy of an ARRAY of FLOAT32 (e.g. {@code tokenizer.ggml.scores})
-     * @throws IllegalArgumentException (naming file and key) if missing or not an array of FLOAT32
+     * An ARRAY of FLOAT32, e.g. {@code tokenizer.ggml.scores}.
+     *
+     * @param key a metadata key
+     * @return a copy of the floats
+     * @throws IllegalArgumentException (naming file and key) if the key is missing or not an array of FLOAT32
      */
     public float[] getFloatArray(String key) {
         return findFloatArray(key).orElseThrow(() -> missing(key));
     }
 
-    /** @return a copy of the float array, or empty if absent; @throws IllegalArgumentException on another type */
+    /**
+     * An optional ARRAY of FLOAT32.
+     *
+     * @param key a metadata key
+     * @return a copy of the floats, or empty if the key is absent
+     * @throws IllegalArgumentException (naming file and key) if the key is present with another type
+     */
     public Optional<float[]> findFloatArray(String key) {
         return findArray(key, "ARRAY of FLOAT32", GgufValueType.FLOAT32).map(a -> ((float[]) a.values()).clone());
     }
 
     /**
-     * @return a copy of an ARRAY of INT32, INT16, UINT16, INT8 or UINT8 (e.g. {@code tokenizer.ggml.token_type})
-     * @throws IllegalArgumentException (naming file and key) if missing or not such an array
+     * An ARRAY of INT32, INT16, UINT16, INT8 or UINT8, e.g. {@code tokenizer.ggml.token_type}.
+     *
+     * @param key a metadata key
+     * @return a copy of the values
+     * @throws IllegalArgumentException (naming file and key) if the key is missing or not such an array
      */
     public int[] getIntArray(String key) {
         return findIntArray(key).orElseThrow(() -> missing(key));
     }
 
-    /** @return a copy of the int array, or empty if absent; @throws IllegalArgumentException on another type */
+    /**
+     * An optional ARRAY of INT32, INT16, UINT16, INT8 or UINT8.
+     *
+     * @param key a metadata key
+     * @return a copy of the values, or empty if the key is absent
+     * @throws IllegalArgumentException (naming file and key) if the key is present with another type
+     */
     public Optional<int[]> findIntArray(String key) {
         return findArray(key, "ARRAY of INT32 (or a narrower integer)", GgufValueType.INT32, GgufValueType.INT16,
                 GgufValueType.UINT16, GgufValueType.INT8, GgufValueType.UINT8).map(a -> ((int[]) a.values()).clone());
     }
 
     /**
-     * @return the ARRAY value (shared, do not modify), or empty if absent
-     * @throws IllegalArgumentException (naming file and key) if present but not an array
+     * An optional ARRAY value of any element type (nested arrays included), not copied.
+     *
+     * @param key a metadata key
+     * @return the array (shared: do not modify), or empty if the key is absent
+     * @throws IllegalArgumentException (naming file and key) if the key is present but not an ARRAY
      */
     public Optional<GgufArray> findArray(String key) {
         Object v = metadata.get(key);
@@ -692,17 +811,32 @@ public final class GgufFile implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------------------------
     // Tensors
 
-    /** @return the tensor infos in file order (unmodifiable) */
+    /**
+     * The tensor infos.
+     *
+     * @return the tensor infos in file order (unmodifiable)
+     */
     public List<GgufTensorInfo> tensors() {
         return tensors;
     }
 
-    /** @return the tensor named {@code name}, or empty */
+    /**
+     * Looks up a tensor by name.
+     *
+     * @param name a tensor name, e.g. {@code output.weight}
+     * @return the tensor info, or empty if there is no such tensor
+     */
     public Optional<GgufTensorInfo> findTensor(String name) {
         return Optional.ofNullable(tensorsByName.get(name));
     }
 
-    /** @throws IllegalArgumentException naming the file and tensor if there is no such tensor */
+    /**
+     * Looks up a tensor that must exist.
+     *
+     * @param name a tensor name, e.g. {@code blk.0.attn_q.weight}
+     * @return the tensor info
+     * @throws IllegalArgumentException naming the file and tensor if there is no such tensor
+     */
     public GgufTensorInfo tensor(String name) {
         GgufTensorInfo t = tensorsByName.get(name);
         if (t == null) {
@@ -716,6 +850,7 @@ public final class GgufFile implements AutoCloseable {
      * {@code dataOffset() + info.offset()}. Valid until {@link #close()}.
      *
      * @param info a tensor info of this file
+     * @return the read-only slice
      * @throws IllegalArgumentException if {@code info} is not one of this file's tensors
      * @throws IllegalStateException if the file is closed
      */

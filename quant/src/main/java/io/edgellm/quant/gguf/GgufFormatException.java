@@ -14,11 +14,16 @@ import java.nio.file.Path;
 public class GgufFormatException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** The malformed file (not serialized: Path is not Serializable). */
     private final transient Path file;
+    /** Absolute byte offset of the defect. */
     private final long offset;
+    /** The defect, without file and offset. */
     private final String defect;
 
     /**
+     * Creates the exception; the message is {@code "<file>: at byte offset <offset>: <defect>"}.
+     *
      * @param file   the file being read
      * @param offset absolute byte offset of the defect in the file
      * @param defect what is wrong (without the file name and offset: they are added)
@@ -31,6 +36,8 @@ public class GgufFormatException extends IOException {
     }
 
     /**
+     * Creates the exception with an underlying cause.
+     *
      * @param file   the file being read
      * @param offset absolute byte offset of the defect in the file
      * @param defect what is wrong
@@ -41,17 +48,29 @@ public class GgufFormatException extends IOException {
         initCause(cause);
     }
 
-    /** @return the file that is malformed */
+    /**
+     * Returns the file that is malformed.
+     *
+     * @return the file that is malformed
+     */
     public Path file() {
         return file;
     }
 
-    /** @return the absolute byte offset of the defect */
+    /**
+     * Returns the absolute byte offset of the defect.
+     *
+     * @return the absolute byte offset of the defect
+     */
     public long offset() {
         return offset;
     }
 
-    /** @return the description of the defect, without file name and offset */
+    /**
+     * Returns the description of the defect, without file name and offset.
+     *
+     * @return the description of the defect, without file name and offset
+     */
     public String defect() {
         return defect;
     }

@@ -27,13 +27,19 @@ public record GgufTensorInfo(String name, GgmlType type, long[] dims, long offse
         dims = dims.clone();
     }
 
-    /** @return a copy of the dimensions, ne0 first */
+    /**
+     * Returns a copy of the dimensions, ne0 first.
+     *
+     * @return a copy of the dimensions, ne0 first
+     */
     @Override
     public long[] dims() {
         return dims.clone();
     }
 
     /**
+     * One dimension.
+     *
      * @param i dimension index, 0 ≤ i &lt; {@link #nDims()}
      * @return {@code dims[i]} without copying the array
      */
@@ -41,12 +47,20 @@ public record GgufTensorInfo(String name, GgmlType type, long[] dims, long offse
         return dims[i];
     }
 
-    /** @return the number of dimensions (1..4) */
+    /**
+     * Returns the number of dimensions (1..4).
+     *
+     * @return the number of dimensions (1..4)
+     */
     public int nDims() {
         return dims.length;
     }
 
-    /** @return the product of all dims (validated not to overflow when read from a file) */
+    /**
+     * Returns the product of all dims (validated not to overflow when read from a file).
+     *
+     * @return the product of all dims (validated not to overflow when read from a file)
+     */
     public long elementCount() {
         long n = 1;
         for (long d : dims) {
@@ -55,12 +69,20 @@ public record GgufTensorInfo(String name, GgmlType type, long[] dims, long offse
         return n;
     }
 
-    /** @return {@code dims[0]}: elements per row */
+    /**
+     * Returns {@code dims[0]}: elements per row.
+     *
+     * @return {@code dims[0]}: elements per row
+     */
     public long rowLength() {
         return dims[0];
     }
 
-    /** @return the product of {@code dims[1..]}: number of rows (1 for a vector) */
+    /**
+     * Returns the product of {@code dims[1..]}: number of rows (1 for a vector).
+     *
+     * @return the product of {@code dims[1..]}: number of rows (1 for a vector)
+     */
     public long rows() {
         long n = 1;
         for (int i = 1; i < dims.length; i++) {

@@ -24,8 +24,32 @@ import java.util.Optional;
  * </pre>
  */
 public enum GgufValueType {
-    UINT8(0, 1), INT8(1, 1), UINT16(2, 2), INT16(3, 2), UINT32(4, 4), INT32(5, 4), FLOAT32(6, 4), BOOL(7, 1),
-    STRING(8, 8), ARRAY(9, 12), UINT64(10, 8), INT64(11, 8), FLOAT64(12, 8);
+    /** 8-bit unsigned integer. */
+    UINT8(0, 1),
+    /** 8-bit signed integer. */
+    INT8(1, 1),
+    /** 16-bit unsigned integer. */
+    UINT16(2, 2),
+    /** 16-bit signed integer. */
+    INT16(3, 2),
+    /** 32-bit unsigned integer. */
+    UINT32(4, 4),
+    /** 32-bit signed integer. */
+    INT32(5, 4),
+    /** IEEE 754 binary32. */
+    FLOAT32(6, 4),
+    /** One byte, 0 or 1. */
+    BOOL(7, 1),
+    /** u64 byte length + UTF-8 bytes. */
+    STRING(8, 8),
+    /** u32 element type + u64 count + elements. */
+    ARRAY(9, 12),
+    /** 64-bit unsigned integer. */
+    UINT64(10, 8),
+    /** 64-bit signed integer. */
+    INT64(11, 8),
+    /** IEEE 754 binary64. */
+    FLOAT64(12, 8);
 
     private static final GgufValueType[] BY_ID = values();
 
@@ -37,12 +61,18 @@ public enum GgufValueType {
         this.minBytes = minBytes;
     }
 
-    /** @return the u32 id stored in the file */
+    /**
+     * Returns the u32 id stored in the file.
+     *
+     * @return the u32 id stored in the file
+     */
     public int id() {
         return id;
     }
 
     /**
+     * The encoded size of a value.
+     *
      * @return the size in bytes of a scalar value of this type, or for STRING/ARRAY the minimum size (8: the length of an
      *         empty string; 12: element type + count of an empty array). Used to reject hostile counts before allocating.
      */
@@ -50,7 +80,11 @@ public enum GgufValueType {
         return minBytes;
     }
 
-    /** @return true for the eight integer types */
+    /**
+     * Returns true for the eight integer types.
+     *
+     * @return true for the eight integer types
+     */
     public boolean isInteger() {
         return switch (this) {
             case UINT8, INT8, UINT16, INT16, UINT32, INT32, UINT64, INT64 -> true;
@@ -59,6 +93,8 @@ public enum GgufValueType {
     }
 
     /**
+     * Looks up a type by its id.
+     *
      * @param id a u32 type id read from a file (as a long so that values &ge; 2^31 are not confused with small ones)
      * @return the type, or empty for an unknown id
      */

@@ -61,87 +61,206 @@ public final class GgufWriter {
     // ------------------------------------------------------------------------------------------------------------------
     // Metadata
 
-    /** Puts a UINT8 value, 0..255. */
+    /**
+     * Puts a UINT8 value, 0..255.
+     *
+     * @param key the metadata key
+     * @param value the value
+     * @return this writer
+     * @throws IllegalArgumentException if the value is out of range for its GGUF type
+     */
     public GgufWriter putUInt8(String key, int value) {
         return put(key, GgufValueType.UINT8, value);
     }
 
-    /** Puts an INT8 value, -128..127. */
+    /**
+     * Puts an INT8 value, -128..127.
+     *
+     * @param key the metadata key
+     * @param value the value
+     * @return this writer
+     * @throws IllegalArgumentException if the value is out of range for its GGUF type
+     */
     public GgufWriter putInt8(String key, int value) {
         return put(key, GgufValueType.INT8, value);
     }
 
-    /** Puts a UINT16 value, 0..65535. */
+    /**
+     * Puts a UINT16 value, 0..65535.
+     *
+     * @param key the metadata key
+     * @param value the value
+     * @return this writer
+     * @throws IllegalArgumentException if the value is out of range for its GGUF type
+     */
     public GgufWriter putUInt16(String key, int value) {
         return put(key, GgufValueType.UINT16, value);
     }
 
-    /** Puts an INT16 value, -32768..32767. */
+    /**
+     * Puts an INT16 value, -32768..32767.
+     *
+     * @param key the metadata key
+     * @param value the value
+     * @return this writer
+     * @throws IllegalArgumentException if the value is out of range for its GGUF type
+     */
     public GgufWriter putInt16(String key, int value) {
         return put(key, GgufValueType.INT16, value);
     }
 
-    /** Puts a UINT32 value, 0..2^32-1 (e.g. {@code llama.block_count}, {@code general.alignment}). */
+    /**
+     * Puts a UINT32 value, 0..2^32-1 (e.g. {@code llama.block_count}, {@code general.alignment}).
+     *
+     * @param key the metadata key
+     * @param value the value
+     * @return this writer
+     * @throws IllegalArgumentException if the value is out of range for its GGUF type
+     */
     public GgufWriter putUInt32(String key, long value) {
         return put(key, GgufValueType.UINT32, value);
     }
 
-    /** Puts an INT32 value. */
+    /**
+     * Puts an INT32 value.
+     *
+     * @param key the metadata key
+     * @param value the value
+     * @return this writer
+     * @throws IllegalArgumentException if the value is out of range for its GGUF type
+     */
     public GgufWriter putInt32(String key, int value) {
         return put(key, GgufValueType.INT32, value);
     }
 
-    /** Puts a UINT64 value (the bits of {@code value}; negative values stand for 2^63..2^64-1). */
+    /**
+     * Puts a UINT64 value (the bits of {@code value}; negative values stand for 2^63..2^64-1).
+     *
+     * @param key the metadata key
+     * @param value the value
+     * @return this writer
+     * @throws IllegalArgumentException if the value is out of range for its GGUF type
+     */
     public GgufWriter putUInt64(String key, long value) {
         return put(key, GgufValueType.UINT64, value);
     }
 
-    /** Puts an INT64 value. */
+    /**
+     * Puts an INT64 value.
+     *
+     * @param key the metadata key
+     * @param value the value
+     * @return this writer
+     * @throws IllegalArgumentException if the value is out of range for its GGUF type
+     */
     public GgufWriter putInt64(String key, long value) {
         return put(key, GgufValueType.INT64, value);
     }
 
-    /** Puts a FLOAT32 value. */
+    /**
+     * Puts a FLOAT32 value.
+     *
+     * @param key the metadata key
+     * @param value the value
+     * @return this writer
+     * @throws IllegalArgumentException if the value is out of range for its GGUF type
+     */
     public GgufWriter putFloat32(String key, float value) {
         return put(key, GgufValueType.FLOAT32, value);
     }
 
-    /** Puts a FLOAT64 value. */
+    /**
+     * Puts a FLOAT64 value.
+     *
+     * @param key the metadata key
+     * @param value the value
+     * @return this writer
+     * @throws IllegalArgumentException if the value is out of range for its GGUF type
+     */
     public GgufWriter putFloat64(String key, double value) {
         return put(key, GgufValueType.FLOAT64, value);
     }
 
-    /** Puts a BOOL value. */
+    /**
+     * Puts a BOOL value.
+     *
+     * @param key the metadata key
+     * @param value the value
+     * @return this writer
+     * @throws IllegalArgumentException if the value is out of range for its GGUF type
+     */
     public GgufWriter putBool(String key, boolean value) {
         return put(key, GgufValueType.BOOL, value);
     }
 
-    /** Puts a STRING value (written as UTF-8). */
+    /**
+     * Puts a STRING value (written as UTF-8).
+     *
+     * @param key the metadata key
+     * @param value the value
+     * @return this writer
+     * @throws IllegalArgumentException if the value is out of range for its GGUF type
+     */
     public GgufWriter putString(String key, String value) {
         return put(key, GgufValueType.STRING, value);
     }
 
-    /** Puts an ARRAY value (any element type, nested arrays included). */
+    /**
+     * Puts an ARRAY value (any element type, nested arrays included).
+     *
+     * @param key the metadata key
+     * @param value the value
+     * @return this writer
+     * @throws IllegalArgumentException if the value is out of range for its GGUF type
+     */
     public GgufWriter putArray(String key, GgufArray value) {
         return put(key, GgufValueType.ARRAY, value);
     }
 
-    /** Puts an ARRAY of STRING (e.g. {@code tokenizer.ggml.tokens}); the array is copied. */
+    /**
+     * Puts an ARRAY of STRING (e.g. {@code tokenizer.ggml.tokens}); the array is copied.
+     *
+     * @param key the metadata key
+     * @param values the elements
+     * @return this writer
+     * @throws IllegalArgumentException if the value is out of range for its GGUF type
+     */
     public GgufWriter putStringArray(String key, String... values) {
         return putArray(key, new GgufArray(GgufValueType.STRING, values.clone()));
     }
 
-    /** Puts an ARRAY of STRING; the list is copied. */
+    /**
+     * Puts an ARRAY of STRING; the list is copied.
+     *
+     * @param key the metadata key
+     * @param values the elements
+     * @return this writer
+     * @throws IllegalArgumentException if the value is out of range for its GGUF type
+     */
     public GgufWriter putStringArray(String key, List<String> values) {
         return putArray(key, new GgufArray(GgufValueType.STRING, values.toArray(new String[0])));
     }
 
-    /** Puts an ARRAY of FLOAT32 (e.g. {@code tokenizer.ggml.scores}); the array is copied. */
+    /**
+     * Puts an ARRAY of FLOAT32 (e.g. {@code tokenizer.ggml.scores}); the array is copied.
+     *
+     * @param key the metadata key
+     * @param values the elements
+     * @return this writer
+     * @throws IllegalArgumentException if the value is out of range for its GGUF type
+     */
     public GgufWriter putFloat32Array(String key, float... values) {
         return putArray(key, new GgufArray(GgufValueType.FLOAT32, values.clone()));
     }
 
-    /** Puts an ARRAY of INT32 (e.g. {@code tokenizer.ggml.token_type}); the array is copied. */
+    /**
+     * Puts an ARRAY of INT32 (e.g. {@code tokenizer.ggml.token_type}); the array is copied.
+     *
+     * @param key the metadata key
+     * @param values the elements
+     * @return this writer
+     * @throws IllegalArgumentException if the value is out of range for its GGUF type
+     */
     public GgufWriter putInt32Array(String key, int... values) {
         return putArray(key, new GgufArray(GgufValueType.INT32, values.clone()));
     }
@@ -163,13 +282,23 @@ public final class GgufWriter {
         return this;
     }
 
-    /** Removes a metadata key (no-op if absent). */
+    /**
+     * Removes a metadata key (no-op if absent).
+     *
+     * @param key the metadata key
+     * @return this writer
+     */
     public GgufWriter remove(String key) {
         metadata.remove(key);
         return this;
     }
 
-    /** @return true if {@code key} has been put */
+    /**
+     * Whether a metadata key has been put.
+     *
+     * @param key the metadata key
+     * @return true if {@code key} has been put
+     */
     public boolean contains(String key) {
         return metadata.containsKey(key);
     }
@@ -177,6 +306,9 @@ public final class GgufWriter {
     /**
      * Copies every metadata key, value and GGUF type of {@code file}, in file order (existing keys are replaced). Used
      * to requantize or resynthesize a model while keeping its hyper-parameters and vocabulary.
+     *
+     * @param file an open GGUF file
+     * @return this writer
      */
     public GgufWriter copyMetadataFrom(GgufFile file) {
         for (Map.Entry<String, Object> e : file.metadata().entrySet()) {
@@ -188,6 +320,9 @@ public final class GgufWriter {
     /**
      * Adds every tensor of {@code file} (name, type, dims, bytes) in file order, as zero-copy views of its mapping:
      * keep {@code file} open until {@link #write(Path)} returns.
+     *
+     * @param file an open GGUF file
+     * @return this writer
      */
     public GgufWriter copyTensorsFrom(GgufFile file) {
         for (GgufTensorInfo t : file.tensors()) {
@@ -196,7 +331,12 @@ public final class GgufWriter {
         return this;
     }
 
-    /** @return the data alignment that {@link #write} will use: {@code general.alignment} if put, else 32 */
+    /**
+     * The data alignment that {@link #write} will use.
+     *
+     * @return {@code general.alignment} if put, else 32
+     * @throws IllegalArgumentException if {@code general.alignment} is not an integer power of two
+     */
     public long alignment() {
         Value v = metadata.get(GgufFile.KEY_ALIGNMENT);
         if (v == null) {
@@ -222,6 +362,7 @@ public final class GgufWriter {
      * @param type element type
      * @param dims 1..4 non-negative dims, ne0 (row length, a multiple of the block size) first
      * @param data exactly {@code type.rowBytes(dims[0]) * dims[1] * ...} bytes in ggml layout
+     * @return this writer
      * @throws IllegalArgumentException on a duplicate or too long name, bad dims, or a segment of the wrong size
      */
     public GgufWriter addTensor(String name, GgmlType type, long[] dims, MemorySegment data) {
@@ -241,6 +382,7 @@ public final class GgufWriter {
      * @param type    element type
      * @param dims    1..4 non-negative dims, ne0 (row length, a multiple of the block size) first
      * @param content writes exactly {@code type.rowBytes(dims[0]) * rows} bytes; {@link #write} fails otherwise
+     * @return this writer
      * @throws IllegalArgumentException on a duplicate or too long name or bad dims
      */
     public GgufWriter addTensor(String name, GgmlType type, long[] dims, TensorContent content) {
@@ -282,7 +424,11 @@ public final class GgufWriter {
         return Math.multiplyExact(type.rowBytes(dims[0]), rows); // rowBytes: IllegalArgumentException for partial blocks
     }
 
-    /** @return the number of tensors added so far */
+    /**
+     * The number of tensors added so far.
+     *
+     * @return the tensor count
+     */
     public int tensorCount() {
         return tensors.size();
     }
@@ -293,6 +439,7 @@ public final class GgufWriter {
     /**
      * Writes the GGUF v3 file (replacing {@code path} if it exists). On failure the partial file is deleted.
      *
+     * @param path the file to write
      * @throws IOException if writing fails or a {@link TensorContent} writes the wrong number of bytes
      * @throws IllegalArgumentException if {@code general.alignment} is not a power of two
      */

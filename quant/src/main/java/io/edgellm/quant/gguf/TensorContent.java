@@ -13,6 +13,8 @@ import java.io.OutputStream;
 @FunctionalInterface
 public interface TensorContent {
     /**
+     * Writes the tensor's bytes.
+     *
      * @param out where to write the tensor bytes (buffered; do not close)
      * @throws IOException if the bytes cannot be produced or written
      */

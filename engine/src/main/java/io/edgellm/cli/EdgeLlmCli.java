@@ -1,0 +1,106 @@
+package io.edgellm.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.util.ServiceLoader;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code edgellm} command line (picocli): {@code generate}, {@code inspect}, {@code tokenize}, {@code quantize},
+ * plus the subcommands other modules register through {@link CliCommandProvider} (bench adds {@code bench} and
+ * {@code synth}). Errors (bad path, malformed file, bad option value) print one line on stderr and exit with 1;
+ * usage errors exit with 2.
+ */
+@Command(name = "edgellm", mixinStandardHelpOptions = true, version = "edgellm 0.1.0",
+        description = "Pure-Java LLM inference for GGUF models (llama.cpp-compatible).",
+        subcommands = {GenerateCommand.class, InspectCommand.class, TokenizeCommand.class, QuantizeCommand.class})
+public final class EdgeLlmCli implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Creates the top-level command (used by picocli). */
+    public EdgeLlmCli() {
+    }
+
+    /**
+     * Entry point: runs and exits with the command's status.
+     *
+     * @param args command line
+     */
+    public static void main(String[] args) {
+        System.exit(run(System.out, System.err, args));
+    }
+
+    /**
+     * Runs one command line in-process (tests use this).
+     *
+     * @param out  standard output of the command
+     * @param err  standard error of the command
+     * @param args command line
+     * @return the exit status: 0 success, 1 runtime error (one line on {@code err}), 2 usage error
+     */
+    public static int run(PrintStream out, PrintStream err, String... args) {
+        CommandLine cl = commandLine();
+        PrintWriter o = new PrintWriter(out, true);
+        PrintWriter e = new PrintWriter(err, true);
+        cl.setOut(o);
+        cl.setErr(e);
+        int code = cl.execute(args);
+        o.flush();
+        e.flush();
+        return code;
+    }
+
+    /**
+     * The configured command tree.
+     *
+     * @return built-in subcommands plus every {@link CliCommandProvider}'s
+     */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new EdgeLlmCli());
+        // a broken provider (missing class, failing constructor) costs its commands, not the whole CLI
+        java.util.Iterator<CliCommandProvider> it = ServiceLoader.load(CliCommandProvider.class).iterator();
+        while (true) {
+            try {
+                if (!it.hasNext()) break;
+                for (Object c : it.next().commands()) {
+                    cl.addSubcommand(c);
+                }
+            } catch (java.util.ServiceConfigurationError | RuntimeException | LinkageError e) {
+                System.err.println("edgellm: warning: skipping a CLI extension: " + oneLine(e));
+            }
+        }
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            commandLine.getErr().println("edgellm: " + oneLine(ex));
+            return 1;
+        });
+        return cl;
+    }
+
+    /** A one-line description of an error, without a stack trace. */
+    static String oneLine(Throwable ex) {
+        String msg;
+        if (ex instanceof NoSuchFileException nf) {
+            msg = "file not found: " + nf.getFile();
+        } else if (ex instanceof AccessDeniedException ad) {
+            msg = "permission denied: " + ad.getFile();
+        } else if (ex instanceof IOException || ex instanceof IllegalArgumentException || ex instanceof IllegalStateException) {
+            msg = ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName();
+        } else if (ex instanceof OutOfMemoryError) {
+            msg = "out of memory (" + ex.getMessage() + "); try a smaller context (-c) or more heap (EDGELLM_JAVA_OPTS=-Xmx...)";
+        } else {
+            msg = ex.getClass().getSimpleName() + (ex.getMessage() != null ? ": " + ex.getMessage() : "");
+        }
+        return msg.replace('\n', ' ').replace('\r', ' ');
+    }
+}

@@ -1,0 +1,120 @@
+package io.edgellm.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgellm.Model;
+import io.edgellm.ModelConfig;
+import io.edgellm.ModelFormatException;
+import io.edgellm.SharedData;
+import io.edgellm.quant.gguf.GgufFile;
+import io.edgellm.quant.gguf.GgufValueType;
+import io.edgellm.quant.gguf.GgufWriter;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HyperParamsTest {
+
+    @Test
+    void readsTinyStories() throws Exception {
+        try (GgufFile f = GgufFile.open(SharedData.model("TinyStories-656K-Q8_0.gguf"))) {
+            ModelConfig c = HyperParams.read(f);
+            assertEquals("llama", c.architecture());
+            assertEquals(2, c.blockCount());
+            assertEquals(128, c.embeddingLength());
+            assertEquals(384, c.feedForwardLength());
+            assertEquals(8, c.headCount());
+            assertEquals(4, c.headCountKv());
+            assertEquals(16, c.keyLength());
+            assertEquals(16, c.ropeDimensionCount());
+            assertEquals(512, c.contextLength());
+            assertEquals(2048, c.vocabSize());
+            assertEquals(1e-6f, c.rmsEpsilon(), 1e-12f);
+            assertTrue(c.tiedEmbeddings());
+        }
+        try (GgufFile f = GgufFile.open(SharedData.model("stories260K.gguf"))) {
+            assertFalse(HyperParams.read(f).tiedEmbeddings());
+        }
+    }
+
+    /** A copy of stories260K with one metadata edit must fail to load with a message naming the key and file. */
+    Path edited(Path tmp, Consumer<GgufWriter> edit) throws Exception {
+        java.nio.file.Files.createDirectories(tmp);
+        Path out = tmp.resolve("edited.gguf");
+        try (GgufFile f = GgufFile.open(SharedData.model("stories260K.gguf"))) {
+            GgufWriter w = new GgufWriter().copyMetadataFrom(f).copyTensorsFrom(f);
+            edit.accept(w);
+            w.write(out);
+        }
+        return out;
+    }
+
+    @Test
+    void missingOrInconsistentKeysAreNamed(@TempDir Path tmp) throws Exception {
+        Path p = edited(tmp, w -> w.remove("llama.block_count"));
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> Model.load(p));
+        assertTrue(e.getMessage().contains("llama.block_count") && e.getMessage().contains("edited.gguf"), e.getMessage());
+
+        Path q = edited(tmp, w -> w.put("llama.attention.head_count_kv", GgufValueType.UINT32, 3L));
+        e = assertThrows(ModelFormatException.class, () -> Model.load(q));
+        assertTrue(e.getMessage().contains("head_count_kv"), e.getMessage());
+
+        Path r = edited(tmp, w -> w.put("general.architecture", GgufValueType.STRING, "mamba"));
+        e = assertThrows(ModelFormatException.class, () -> Model.load(r));
+        assertTrue(e.getMessage().contains("unsupported architecture 'mamba'"), e.getMessage());
+
+        Path s = edited(tmp, w -> w.put("llama.embedding_length", GgufValueType.UINT32, 128L));
+        e = assertThrows(ModelFormatException.class, () -> Model.load(s));
+        assertTrue(e.getMessage().contains("token_embd.weight") && e.getMessage().contains("wrong shape"), e.getMessage());
+
+        Path t = edited(tmp, w -> w.remove("tokenizer.ggml.tokens"));
+        e = assertThrows(ModelFormatException.class, () -> Model.load(t));
+        assertTrue(e.getMessage().contains("tokenizer.ggml.tokens"), e.getMessage());
+    }
+
+    /** rope_freqs.weight divides the RoPE angles: all ones = no change; a wrong length is an error naming it. */
+    @Test
+    void ropeFreqsTensor(@TempDir Path tmp) throws Exception {
+        int half = 8 / 2; // stories260K: head size 8
+        java.lang.foreign.MemorySegment ones = java.lang.foreign.Arena.ofAuto().allocate(4L * half);
+        java.lang.foreign.MemorySegment twos = java.lang.foreign.Arena.ofAuto().allocate(4L * half);
+        for (int i = 0; i < half; i++) {
+            ones.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, i, 1f);
+            twos.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, i, 2f);
+        }
+        int[] ids = {1, 403, 407, 261, 378};
+        float[] base = Qwen2Test.logits(SharedData.model("stories260K.gguf"), ids);
+        Path p1 = edited(tmp, w -> w.addTensor("rope_freqs.weight", io.edgellm.quant.GgmlType.F32, new long[] {half}, ones));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(base, Qwen2Test.logits(p1, ids), 1e-5f);
+        Path p2 = edited(tmp.resolve("b"), w -> w.addTensor("rope_freqs.weight",
+                io.edgellm.quant.GgmlType.F32, new long[] {half}, twos));
+        float[] scaled = Qwen2Test.logits(p2, ids);
+        float diff = 0;
+        for (int i = 0; i < base.length; i++) diff = Math.max(diff, Math.abs(base[i] - scaled[i]));
+        assertTrue(diff > 1e-3, "factors 2 change the angles");
+        java.lang.foreign.MemorySegment three = java.lang.foreign.Arena.ofAuto().allocate(12);
+        Path p3 = edited(tmp.resolve("c"), w -> w.addTensor("rope_freqs.weight",
+                io.edgellm.quant.GgmlType.F32, new long[] {3}, three));
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> Model.load(p3));
+        assertTrue(e.getMessage().contains("rope_freqs.weight"), e.getMessage());
+    }
+
+    @Test
+    void validateTensorDataFindsNaN(@TempDir Path tmp) throws Exception {
+        Path p = edited(tmp, w -> {
+            java.lang.foreign.MemorySegment nan = java.lang.foreign.Arena.ofAuto().allocate(4L * 64);
+            nan.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, 5, Float.NaN);
+            w.addTensor("nan_probe.weight", io.edgellm.quant.GgmlType.F32, new long[] {64}, nan);
+        });
+        try (Model m = Model.load(p)) {
+            assertEquals(64, m.config().embeddingLength()); // loads without validation
+        }
+        ModelFormatException e = assertThrows(ModelFormatException.class,
+                () -> Model.load(p, io.edgellm.LoadOptions.defaults().withValidateTensorData(true)));
+        assertTrue(e.getMessage().contains("nan_probe.weight") && e.getMessage().contains("element 5"), e.getMessage());
+    }
+}
