@@ -6,6 +6,7 @@ import io.edgellm.quant.ggml.Half;
 import io.edgellm.quant.ggml.LittleEndian;
 import io.edgellm.quant.ggml.Quantize;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
@@ -58,8 +59,7 @@ public final class MatMul {
     private ActivationQuantizer quantizer = ActivationQuantizer.forThisPlatform();
 
     // scratch, grown on demand
-    private byte[] quantBytes = new byte[0];
-    private MemorySegment quant = MemorySegment.ofArray(quantBytes);
+    private MemorySegment quant = Arena.ofAuto().allocate(64, 64);
     private float[] rounded = new float[0];
     private float[] blockSums = new float[0];
 
@@ -255,12 +255,11 @@ public final class MatMul {
     }
 
     private void ensureQuant(long bytes) {
-        if (quantBytes.length < bytes) {
+        if (quant.byteSize() < bytes) {
             if (bytes > Integer.MAX_VALUE - 8) {
                 throw new IllegalArgumentException("activation batch too large: " + bytes + " bytes");
             }
-            quantBytes = new byte[(int) bytes];
-            quant = MemorySegment.ofArray(quantBytes);
+            quant = Arena.ofAuto().allocate(bytes, 64);
         }
     }
 
