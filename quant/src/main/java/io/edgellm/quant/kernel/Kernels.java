@@ -19,9 +19,8 @@ import java.util.Objects;
  *   <li>the scalar reference codecs of {@code io.edgellm.quant.ggml} otherwise, or when the system property
  *       {@value #PROPERTY}{@code =scalar} is set. One SLF4J warning says so.</li>
  * </ul>
- * Supported weight types for {@link #dot}: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K (fused
- * vector kernels: decode in vector registers, FMA with the activations) and Q2_K, Q3_K (the row is dequantized
- * by the scalar reference codec into a per-thread scratch, then a vector F32 dot). All methods are thread-safe and allocation-free after warm-up.
+ * Supported weight types for {@link #dot}: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K,
+ * Q6_K, all fused vector kernels (blocks decoded in vector registers, FMA with the activations). All methods are thread-safe and allocation-free after warm-up.
  */
 public final class Kernels {
 

@@ -30,8 +30,7 @@ import java.util.Objects;
  * <h2>Batches</h2>
  * {@link #matmul} reads each weight row once per batch tile: for each row of W (in the worker's row range), for each
  * activation row of the tile, one dot product; the weight row stays in L1/L2 across the tile. The tile is chosen so
- * that the tile's activations stay in cache (~256 KiB). Q2_K and Q3_K rows (no fused kernel yet) are dequantized
- * into a per-worker scratch once per batch and then multiplied with every activation row.
+ * that the tile's activations stay in cache (~256 KiB).
  *
  * <h2>Threads and memory</h2>
  * Scratch buffers belong to the instance and grow only when a larger shape first appears; the hot loop does not
@@ -51,9 +50,7 @@ public final class MatMul {
         /** float kernel on activations {@code act} (the input or its rounded copy). */
         FLOAT,
         /** Q4_1/Q5_1 float kernel with the Q8_1 block sums. */
-        FLOAT_SUMS,
-        /** weight row dequantized into a scratch, then F32 dots (Q2_K, Q3_K). */
-        DEQUANT_ROW
+        FLOAT_SUMS
     }
 
     private final Parallel pool;
@@ -65,7 +62,6 @@ public final class MatMul {
     private MemorySegment quant = MemorySegment.ofArray(quantBytes);
     private float[] rounded = new float[0];
     private float[] blockSums = new float[0];
-    private float[][] rowScratch;
 
     // the call in progress, read by the task
     private QTensor w;
@@ -84,7 +80,6 @@ public final class MatMul {
      */
     public MatMul(Parallel pool) {
         this.pool = Objects.requireNonNull(pool, "pool");
-        this.rowScratch = new float[pool.threads()][0];
     }
 
     /** Sets how activations are rounded before the dot products (default {@link ActivationPrecision#VEC_DOT_TYPE}). */
@@ -178,7 +173,7 @@ public final class MatMul {
                 }
                 actRowBytes = 4L * cols;
             }
-            case Q4_K, Q5_K, Q6_K -> {
+            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> {
                 mode = Mode.FLOAT;
                 if (vecDot) {
                     roundRows(GgmlType.Q8_K, x, xOffset, batch, cols, false);
@@ -187,25 +182,11 @@ public final class MatMul {
                 }
                 actRowBytes = 4L * cols;
             }
-            case Q2_K, Q3_K -> {
-                mode = Mode.DEQUANT_ROW;
-                if (vecDot) {
-                    roundRows(GgmlType.Q8_K, x, xOffset, batch, cols, false);
-                } else {
-                    useInput(x, xOffset);
-                }
-                actRowBytes = Long.MAX_VALUE;     // one tile: dequantize each weight row once
-                for (int i = 0; i < rowScratch.length; i++) {
-                    if (rowScratch[i].length < cols) {
-                        rowScratch[i] = new float[cols];
-                    }
-                }
-            }
             default -> throw new IllegalArgumentException("tensor '" + w.name() + "': no matmul kernel for type " + type);
         }
         this.w = w;
         this.batch = batch;
-        this.tile = actRowBytes == Long.MAX_VALUE ? batch : (int) Math.max(1, Math.min(batch, TILE_BYTES / actRowBytes));
+        this.tile = (int) Math.max(1, Math.min(batch, TILE_BYTES / actRowBytes));
         this.out = y;
         this.outOffset = yOffset;
         try {
@@ -318,13 +299,6 @@ public final class MatMul {
                         for (int b = b0; b < b1; b++) {
                             y[outOffset + b * nRows + r] = k.dotWithBlockSums(type, data, wo, act, actOffset + b * cols,
                                     blockSums, b * blocks, cols);
-                        }
-                    }
-                    case DEQUANT_ROW -> {
-                        float[] s = rowScratch[worker];
-                        Dequantize.row(type, data, wo, s, 0, cols);
-                        for (int b = b0; b < b1; b++) {
-                            y[outOffset + b * nRows + r] = k.dotF32(s, 0, act, actOffset + b * cols, cols);
                         }
                     }
                 }

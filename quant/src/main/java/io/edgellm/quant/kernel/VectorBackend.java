@@ -103,7 +103,9 @@ final class VectorBackend implements KernelBackend {
             case Q4_K -> dotQ4_K(w, wOffset, x, xOffset, n, false);
             case Q5_K -> dotQ4_K(w, wOffset, x, xOffset, n, true);
             case Q6_K -> dotQ6_K(w, wOffset, x, xOffset, n);
-            case Q2_K, Q3_K, Q8_K, Q8_1 -> dotViaScratch(type, w, wOffset, x, xOffset, n);
+            case Q2_K -> dotQ2_K(w, wOffset, x, xOffset, n);
+            case Q3_K -> dotQ3_K(w, wOffset, x, xOffset, n);
+            case Q8_K, Q8_1 -> dotViaScratch(type, w, wOffset, x, xOffset, n);
             default -> throw new IllegalArgumentException("no dot product for ggml type " + type);
         };
     }
@@ -535,6 +537,84 @@ final class VectorBackend implements KernelBackend {
             }
         }
         return sum(acc);
+    }
+
+    /**
+     * Q2_K (84 bytes: {@code scales[16] | qs[64] | d f16 | dmin f16}): two halves of 128 elements; in half {@code h},
+     * shift {@code s = 0,2,4,6} picks 2 bits of the 32 bytes {@code qs[32h .. 32h+31]}, split into two groups of 16
+     * ({@code k = 0,1}) with scale byte {@code scales[is]}, {@code is = 8h + 2(s/2) + k = 8h + s + k}: low nibble
+     * {@code sc}, high nibble {@code m}. Element {@code 128h + 16s + 16k + l} is
+     * {@code d*sc * ((qs[32h + 16k + l] >> s) & 3) - dmin*m}. Loads never pass the block (d and dmin follow qs).
+     */
+    static float dotQ2_K(MemorySegment w, long wOffset, float[] x, int xOffset, int n) {
+        int blocks = n / 256;
+        FloatVector acc = FloatVector.zero(FB);
+        for (int b = 0; b < blocks; b++) {
+            long wb = wOffset + 84L * b;
+            float d = half(w, wb + 80);
+            float dmin = half(w, wb + 82);
+            for (int h = 0; h < 2; h++) {
+                for (int s = 0; s < 8; s += 2) {
+                    for (int k = 0; k < 2; k++) {
+                        int is = 8 * h + s + k;                 // 8h + 2*(s/2) + k
+                        int scByte = w.get(LittleEndian.BYTE, wb + is) & 0xFF;
+                        int xb = xOffset + 256 * b + 128 * h + 16 * s + 16 * k;
+                        long qb = wb + 16 + 32 * h + 16 * k;
+                        FloatVector gq = FloatVector.zero(FB);
+                        FloatVector gx = FloatVector.zero(FB);
+                        for (int l = 0; l < 16; l += LB) {
+                            IntVector q = loadBytesAsInts(w, qb + l).lanewise(VectorOperators.ASHR, s).and(3);
+                            FloatVector xv = FloatVector.fromArray(FB, x, xb + l);
+                            gq = toFloat(q).fma(xv, gq);
+                            gx = gx.add(xv);
+                        }
+                        acc = gq.fma(FloatVector.broadcast(FB, d * (scByte & 0xF)), acc);
+                        acc = gx.fma(FloatVector.broadcast(FB, -(dmin * (scByte >>> 4))), acc);
+                    }
+                }
+            }
+        }
+        return sum(acc);
+    }
+
+    /**
+     * Q3_K (110 bytes: {@code hmask[32] | qs[64] | scales[12] | d f16}): like Q2_K without mins; the 3rd bit of
+     * element {@code 128h + 16s + 16k + l} is bit {@code 4h + s/2} of {@code hmask[16k + l]} (clear means minus 4),
+     * and the 16 signed 6-bit scales are packed in 12 bytes ({@code Q3_KCodec}). Loads never pass the block.
+     */
+    static float dotQ3_K(MemorySegment w, long wOffset, float[] x, int xOffset, int n) {
+        int blocks = n / 256;
+        FloatVector acc = FloatVector.zero(FB);
+        for (int b = 0; b < blocks; b++) {
+            long wb = wOffset + 110L * b;
+            float d = half(w, wb + 108);
+            for (int h = 0; h < 2; h++) {
+                for (int s = 0; s < 8; s += 2) {
+                    int bit = 4 * h + s / 2;
+                    for (int k = 0; k < 2; k++) {
+                        int is = 8 * h + s + k;
+                        int xb = xOffset + 256 * b + 128 * h + 16 * s + 16 * k;
+                        long qb = wb + 32 + 32 * h + 16 * k;
+                        FloatVector gq = FloatVector.zero(FB);
+                        for (int l = 0; l < 16; l += LB) {
+                            IntVector low = loadBytesAsInts(w, qb + l).lanewise(VectorOperators.ASHR, s).and(3);
+                            IntVector high = loadBytesAsInts(w, wb + 16 * k + l).lanewise(VectorOperators.ASHR, bit).and(1);
+                            IntVector q = low.add(high.lanewise(VectorOperators.LSHL, 2)).sub(4);   // high set: +0, clear: -4
+                            gq = toFloat(q).fma(FloatVector.fromArray(FB, x, xb + l), gq);
+                        }
+                        acc = gq.fma(FloatVector.broadcast(FB, d * scaleQ3_K(w, wb + 96, is)), acc);
+                    }
+                }
+            }
+        }
+        return sum(acc);
+    }
+
+    /** Signed 6-bit scale {@code j} (0..15) of a Q3_K block from its 12 packed bytes at {@code scales}. */
+    private static int scaleQ3_K(MemorySegment w, long scales, int j) {
+        int low = j < 8 ? w.get(LittleEndian.BYTE, scales + j) & 0xF : (w.get(LittleEndian.BYTE, scales + j - 8) & 0xFF) >>> 4;
+        int high = ((w.get(LittleEndian.BYTE, scales + 8 + (j & 3)) & 0xFF) >>> (2 * (j >>> 2))) & 3;
+        return (low | (high << 4)) - 32;
     }
 
     /**
