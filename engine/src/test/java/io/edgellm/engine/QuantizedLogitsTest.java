@@ -23,6 +23,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * all positions of synth-Q8_0 agree to 2e-6, which shows the rest of the forward pass is exact. So per type we assert
  * (1) max |Δ| over all logits below a bound a flip can reach, (2) mean |Δ| well below it (flips are rare), and
  * (3) llama.cpp's argmax wherever its own top-1/top-2 margin exceeds twice the max bound.
+ *
+ * <p>The opt-in reproduction mode {@link AccumulationOrder#LLAMA_CPP_X86} removes the flips: it adds every dot product,
+ * softmax and SwiGLU in llama.cpp's x86 order, and the logits are then bit-identical ({@link #llamaCppX86Order}) and
+ * greedy decoding gives llama.cpp's f32attn ids for all 64 steps ({@link #llamaCppX86OrderGreedy}).
  */
 class QuantizedLogitsTest {
 
