@@ -20,8 +20,9 @@ import java.nio.ByteOrder;
  *
  * <h2>Species</h2>
  * <ul>
- *   <li>{@link #F} = {@code FloatVector.SPECIES_PREFERRED}: dense rows (F32 and the K-quant scratch), any width.</li>
- *   <li>Block kernels work on 32-element ggml blocks whose quants are stored in runs of 16 or 32 bytes, so a vector
+ *   <li>{@link #F} = {@code FloatVector.SPECIES_PREFERRED}: dense F32 rows, any width (up to SVE's 2048 bits).</li>
+ *   <li>Block kernels work on ggml blocks whose quants are stored in runs of 16 or 32 bytes (the K-quants in
+ *       groups of 16 or 32 elements with one scale), so a vector
  *       must not be longer than such a run: {@link #FB} is the float species of {@code min(preferred, 512)} bits
  *       (4, 8 or 16 lanes). {@link #IB}/{@link #SB} have the same lane count for ints/shorts; {@link #BB} is the byte
  *       species used to load {@code FB.length()} quants: at least 64 bits (8 lanes), the smallest byte vector.</li>
@@ -34,6 +35,14 @@ import java.nio.ByteOrder;
  *       into int lanes, so the per-block integer sum is exact.</li>
  * </ul>
  * Block layouts are drawn in the {@code io.edgellm.quant.ggml} codecs ({@code Q8_0Codec}, {@code Q4_0Codec}, ...).
+ *
+ * <h2>Two rules for C2</h2>
+ * <ul>
+ *   <li>Few vector call sites per method. Every Vector API call inlines dozens of IR nodes; past C2's
+ *       {@code NodeCountInliningCutoff} it stops inlining and the vectors become heap objects (5x slower). So the
+ *       kernels loop over a block's parts (nibble halves, Q6_K quarters) instead of writing every part out.</li>
+ *   <li>No {@code reduceLanes(ADD)} on floats: see {@link #sum}.</li>
+ * </ul>
  */
 final class VectorBackend implements KernelBackend {
 
@@ -67,7 +76,7 @@ final class VectorBackend implements KernelBackend {
     /** Lane indices 0, 1, 2, ... of {@link #IB}: bit {@code j + lane} of a Q5 {@code qh} word is lane's 5th bit. */
     private static final IntVector IOTA = IntVector.zero(IB).addIndex(1);
 
-    /** Per-thread scratch for the K-quant rows (dequantized then dotted). */
+    /** Per-thread scratch for rows without a fused kernel (Q8_K / Q8_1 used as weights): dequantized, then dotted. */
     private static final ThreadLocal<float[]> ROW_SCRATCH = ThreadLocal.withInitial(() -> new float[256]);
 
     /** The smallest preferred width the block kernels support (a 64-bit vector has no 2-lane byte species). */
@@ -215,22 +224,18 @@ final class VectorBackend implements KernelBackend {
         return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
     }
 
+    /**
+     * F16 row. One {@link #halfToFloat} call site only: that conversion inlines many nodes, and C2 stops inlining
+     * (and starts boxing vectors) when a method grows past its node budget.
+     */
     static float dotF16(MemorySegment w, long wOffset, float[] x, int xOffset, int n) {
         FloatVector a0 = FloatVector.zero(FB);
-        FloatVector a1 = FloatVector.zero(FB);
         int i = 0;
-        for (; i <= n - 2 * LB; i += 2 * LB) {
-            long o = wOffset + 2L * i;
-            IntVector h0 = (IntVector) ShortVector.fromMemorySegment(SB, w, o, LE).castShape(IB, 0);
-            IntVector h1 = (IntVector) ShortVector.fromMemorySegment(SB, w, o + 2L * LB, LE).castShape(IB, 0);
-            a0 = halfToFloat(h0).fma(FloatVector.fromArray(FB, x, xOffset + i), a0);
-            a1 = halfToFloat(h1).fma(FloatVector.fromArray(FB, x, xOffset + i + LB), a1);
-        }
         for (; i <= n - LB; i += LB) {
             IntVector h0 = (IntVector) ShortVector.fromMemorySegment(SB, w, wOffset + 2L * i, LE).castShape(IB, 0);
             a0 = halfToFloat(h0).fma(FloatVector.fromArray(FB, x, xOffset + i), a0);
         }
-        float sum = sum(a0.add(a1));
+        float sum = sum(a0);
         for (; i < n; i++) {
             sum += half(w, wOffset + 2L * i) * x[xOffset + i];
         }
@@ -434,37 +439,25 @@ final class VectorBackend implements KernelBackend {
             long wb = wOffset + (long) bpb * b;
             float d = half(w, wb);
             float dmin = half(w, wb + 2);
-            long scales = wb + 4;
-            for (int c = 0; c < 4; c++) {
-                int xb = xOffset + 256 * b + 64 * c;
-                FloatVector sLo = FloatVector.zero(FB);
-                FloatVector sHi = FloatVector.zero(FB);
-                FloatVector xsLo = FloatVector.zero(FB);
-                FloatVector xsHi = FloatVector.zero(FB);
+            // sub-block j (0..7) = chunk c = j/2 of 32 qs bytes, low nibbles for even j, high nibbles for odd j
+            for (int j = 0; j < 8; j++) {
+                int xb = xOffset + 256 * b + 32 * j;
+                long qb = wb + qsOffset + 32 * (j >> 1);
+                int nibbleShift = 4 * (j & 1);
+                FloatVector s = FloatVector.zero(FB);
+                FloatVector xs = FloatVector.zero(FB);
                 for (int l = 0; l < 32; l += LB) {
-                    IntVector q = loadBytesAsInts(w, wb + qsOffset + 32 * c + l);
-                    IntVector lo = q.and(0x0F);
-                    IntVector hi = q.lanewise(VectorOperators.ASHR, 4).and(0x0F);
-                    if (q5) {
-                        IntVector h = loadBytesAsInts(w, wb + 16 + l);
-                        lo = lo.or(h.lanewise(VectorOperators.LSHR, 2 * c).and(1).lanewise(VectorOperators.LSHL, 4));
-                        hi = hi.or(h.lanewise(VectorOperators.LSHR, 2 * c + 1).and(1).lanewise(VectorOperators.LSHL, 4));
+                    IntVector q = loadBytesAsInts(w, qb + l).lanewise(VectorOperators.ASHR, nibbleShift).and(0x0F);
+                    if (q5) {   // 5th bit: bit j of qh[l]
+                        q = q.or(loadBytesAsInts(w, wb + 16 + l).lanewise(VectorOperators.ASHR, j).and(1)
+                                .lanewise(VectorOperators.LSHL, 4));
                     }
-                    FloatVector x0 = FloatVector.fromArray(FB, x, xb + l);
-                    FloatVector x1 = FloatVector.fromArray(FB, x, xb + 32 + l);
-                    sLo = toFloat(lo).fma(x0, sLo);
-                    sHi = toFloat(hi).fma(x1, sHi);
-                    xsLo = xsLo.add(x0);
-                    xsHi = xsHi.add(x1);
+                    FloatVector xv = FloatVector.fromArray(FB, x, xb + l);
+                    s = toFloat(q).fma(xv, s);
+                    xs = xs.add(xv);
                 }
-                float d0 = d * scaleK4(w, scales, 2 * c);
-                float m0 = dmin * minK4(w, scales, 2 * c);
-                float d1 = d * scaleK4(w, scales, 2 * c + 1);
-                float m1 = dmin * minK4(w, scales, 2 * c + 1);
-                acc = sLo.fma(FloatVector.broadcast(FB, d0), acc);
-                acc = xsLo.fma(FloatVector.broadcast(FB, -m0), acc);
-                acc = sHi.fma(FloatVector.broadcast(FB, d1), acc);
-                acc = xsHi.fma(FloatVector.broadcast(FB, -m1), acc);
+                acc = s.fma(FloatVector.broadcast(FB, d * scaleK4(w, wb + 4, j)), acc);
+                acc = xs.fma(FloatVector.broadcast(FB, -(dmin * minK4(w, wb + 4, j))), acc);
             }
         }
         float sum = sum(acc);
@@ -510,29 +503,20 @@ final class VectorBackend implements KernelBackend {
             long wb = wOffset + 210L * b;
             float d = half(w, wb + 208);
             for (int h = 0; h < 2; h++) {
-                long ql = wb + 64 * h;
-                long qh = wb + 128 + 32 * h;
-                long sc = wb + 192 + 8 * h;
-                int xb = xOffset + 256 * b + 128 * h;
-                for (int l = 0; l < 32; l += LB) {
-                    IntVector a = loadBytesAsInts(w, ql + l);
-                    IntVector c = loadBytesAsInts(w, ql + 32 + l);
-                    IntVector hb = loadBytesAsInts(w, qh + l);
-                    IntVector q1 = a.and(0x0F).or(hb.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
-                    IntVector q2 = c.and(0x0F).or(hb.lanewise(VectorOperators.LSHR, 2).and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
-                    IntVector q3 = a.lanewise(VectorOperators.ASHR, 4).and(0x0F)
-                            .or(hb.lanewise(VectorOperators.LSHR, 4).and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
-                    IntVector q4 = c.lanewise(VectorOperators.ASHR, 4).and(0x0F)
-                            .or(hb.lanewise(VectorOperators.LSHR, 6).and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
-                    int is = l / 16;
-                    float s1 = d * w.get(LittleEndian.BYTE, sc + is);
-                    float s2 = d * w.get(LittleEndian.BYTE, sc + is + 2);
-                    float s3 = d * w.get(LittleEndian.BYTE, sc + is + 4);
-                    float s4 = d * w.get(LittleEndian.BYTE, sc + is + 6);
-                    acc = toFloat(q1).mul(s1).fma(FloatVector.fromArray(FB, x, xb + l), acc);
-                    acc = toFloat(q2).mul(s2).fma(FloatVector.fromArray(FB, x, xb + 32 + l), acc);
-                    acc = toFloat(q3).mul(s3).fma(FloatVector.fromArray(FB, x, xb + 64 + l), acc);
-                    acc = toFloat(q4).mul(s4).fma(FloatVector.fromArray(FB, x, xb + 96 + l), acc);
+                // quarter t (0..3) of the half: low bits from L[l + 32*(t&1)], nibble t/2; high bits 2t..2t+1 of H[l]
+                for (int t = 0; t < 4; t++) {
+                    long ql = wb + 64 * h + 32 * (t & 1);
+                    long qh = wb + 128 + 32 * h;
+                    long sc = wb + 192 + 8 * h + 2 * t;
+                    int nibbleShift = 4 * (t >> 1);
+                    int xb = xOffset + 256 * b + 128 * h + 32 * t;
+                    for (int l = 0; l < 32; l += LB) {
+                        IntVector low = loadBytesAsInts(w, ql + l).lanewise(VectorOperators.ASHR, nibbleShift).and(0x0F);
+                        IntVector high = loadBytesAsInts(w, qh + l).lanewise(VectorOperators.ASHR, 2 * t).and(3);
+                        IntVector q = low.or(high.lanewise(VectorOperators.LSHL, 4)).sub(32);
+                        float scale = d * w.get(LittleEndian.BYTE, sc + l / 16);   // LB <= 16: one scale per chunk
+                        acc = toFloat(q).mul(scale).fma(FloatVector.fromArray(FB, x, xb + l), acc);
+                    }
                 }
             }
         }
