@@ -33,7 +33,7 @@ public final class Session implements AutoCloseable {
         int nCtx = options.contextLength() > 0 ? options.contextLength()
                 : Math.min(model.config().contextLength(), SessionOptions.DEFAULT_MAX_CONTEXT);
         this.state = transformer.newState(nCtx, options.batchSize(), options.effectiveThreads(), options.kvCacheType(),
-                options.activationPrecision());
+                options.activationPrecision(), options.accumulationOrder());
         this.vocab = model.config().vocabSize();
     }
 

@@ -1,5 +1,6 @@
 package io.edgellm;
 
+import io.edgellm.quant.kernel.AccumulationOrder;
 import io.edgellm.quant.kernel.ActivationPrecision;
 import java.util.Objects;
 
@@ -14,9 +15,13 @@ import java.util.Objects;
  * @param activationPrecision {@link ActivationPrecision#VEC_DOT_TYPE} rounds matmul inputs to the weight type's
  *                            {@code vec_dot_type} exactly as llama.cpp's CPU backend does (the default; needed to
  *                            reproduce llama.cpp's logits on quantized weights); {@link ActivationPrecision#F32} keeps them F32
+ * @param accumulationOrder   summation order of the Q8_0 / Q4_0 dot products: {@link AccumulationOrder#KERNEL} (the
+ *                            default, fast) or {@link AccumulationOrder#LLAMA_CPP_X86} (a slow reproducibility mode
+ *                            that adds exactly like llama.cpp's x86 build and rounds activations with its x86
+ *                            quantizer, to compare logits with llama.cpp without rounding flips)
  */
 public record SessionOptions(int contextLength, int batchSize, int threads, KvCacheType kvCacheType,
-                             ActivationPrecision activationPrecision) {
+                             ActivationPrecision activationPrecision, AccumulationOrder accumulationOrder) {
 
     /** Cap applied to the model's training context when {@code contextLength == 0}, tokens. */
     public static final int DEFAULT_MAX_CONTEXT = 4096;
@@ -29,9 +34,24 @@ public record SessionOptions(int contextLength, int batchSize, int threads, KvCa
     public SessionOptions {
         Objects.requireNonNull(kvCacheType, "kvCacheType");
         Objects.requireNonNull(activationPrecision, "activationPrecision");
+        Objects.requireNonNull(accumulationOrder, "accumulationOrder");
         if (contextLength < 0) throw new IllegalArgumentException("contextLength must be >= 0, got " + contextLength);
         if (batchSize < 1) throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
         if (threads < 0) throw new IllegalArgumentException("threads must be >= 0, got " + threads);
+    }
+
+    /**
+     * Options with {@link AccumulationOrder#KERNEL}.
+     *
+     * @param contextLength       see the record
+     * @param batchSize           see the record
+     * @param threads             see the record
+     * @param kvCacheType         see the record
+     * @param activationPrecision see the record
+     */
+    public SessionOptions(int contextLength, int batchSize, int threads, KvCacheType kvCacheType,
+                          ActivationPrecision activationPrecision) {
+        this(contextLength, batchSize, threads, kvCacheType, activationPrecision, AccumulationOrder.KERNEL);
     }
 
     /**
@@ -50,7 +70,7 @@ public record SessionOptions(int contextLength, int batchSize, int threads, KvCa
      * @return the modified copy
      */
     public SessionOptions withContextLength(int v) {
-        return new SessionOptions(v, batchSize, threads, kvCacheType, activationPrecision);
+        return new SessionOptions(v, batchSize, threads, kvCacheType, activationPrecision, accumulationOrder);
     }
 
     /**
@@ -60,7 +80,7 @@ public record SessionOptions(int contextLength, int batchSize, int threads, KvCa
      * @return the modified copy
      */
     public SessionOptions withBatchSize(int v) {
-        return new SessionOptions(contextLength, v, threads, kvCacheType, activationPrecision);
+        return new SessionOptions(contextLength, v, threads, kvCacheType, activationPrecision, accumulationOrder);
     }
 
     /**
@@ -70,7 +90,7 @@ public record SessionOptions(int contextLength, int batchSize, int threads, KvCa
      * @return the modified copy
      */
     public SessionOptions withThreads(int v) {
-        return new SessionOptions(contextLength, batchSize, v, kvCacheType, activationPrecision);
+        return new SessionOptions(contextLength, batchSize, v, kvCacheType, activationPrecision, accumulationOrder);
     }
 
     /**
@@ -80,7 +100,7 @@ public record SessionOptions(int contextLength, int batchSize, int threads, KvCa
      * @return the modified copy
      */
     public SessionOptions withKvCacheType(KvCacheType v) {
-        return new SessionOptions(contextLength, batchSize, threads, v, activationPrecision);
+        return new SessionOptions(contextLength, batchSize, threads, v, activationPrecision, accumulationOrder);
     }
 
     /**
@@ -90,7 +110,17 @@ public record SessionOptions(int contextLength, int batchSize, int threads, KvCa
      * @return the modified copy
      */
     public SessionOptions withActivationPrecision(ActivationPrecision v) {
-        return new SessionOptions(contextLength, batchSize, threads, kvCacheType, v);
+        return new SessionOptions(contextLength, batchSize, threads, kvCacheType, v, accumulationOrder);
+    }
+
+    /**
+     * A copy with {@code accumulationOrder} replaced.
+     *
+     * @param v the new {@code accumulationOrder}
+     * @return the modified copy
+     */
+    public SessionOptions withAccumulationOrder(AccumulationOrder v) {
+        return new SessionOptions(contextLength, batchSize, threads, kvCacheType, activationPrecision, v);
     }
 
     /**

@@ -9,6 +9,7 @@ import io.edgellm.SamplingParams;
 import io.edgellm.Session;
 import io.edgellm.SessionOptions;
 import io.edgellm.Timings;
+import io.edgellm.quant.kernel.AccumulationOrder;
 import io.edgellm.quant.kernel.ActivationPrecision;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -91,6 +92,10 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--f32-activations", description = "keep matmul inputs in F32 instead of llama.cpp's vec_dot_type rounding")
     boolean f32Activations;
 
+    @Option(names = "--llama-cpp-x86-order", description = "reproduction mode: add dot products, softmax and SwiGLU in "
+            + "llama.cpp's x86 (AVX-512) order to reproduce its logits bit for bit; slow (scalar Java)")
+    boolean llamaCppX86Order;
+
     @Option(names = "--no-display-prompt", description = "do not echo the prompt")
     boolean noDisplayPrompt;
 
@@ -109,7 +114,8 @@ public final class GenerateCommand implements Callable<Integer> {
         SamplingParams sampling = new SamplingParams(temp, topK, topP, minP, repeatPenalty, repeatLastN, s, nPredict,
                 ignoreEos, stops);
         SessionOptions options = SessionOptions.defaults().withContextLength(ctx).withBatchSize(batch).withThreads(threads)
-                .withKvCacheType(kv).withActivationPrecision(f32Activations ? ActivationPrecision.F32 : ActivationPrecision.VEC_DOT_TYPE);
+                .withKvCacheType(kv).withActivationPrecision(f32Activations ? ActivationPrecision.F32 : ActivationPrecision.VEC_DOT_TYPE)
+                .withAccumulationOrder(llamaCppX86Order ? AccumulationOrder.LLAMA_CPP_X86 : AccumulationOrder.KERNEL);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (Model m = Model.load(model); Session session = m.newSession(options)) {

@@ -139,6 +139,40 @@ public final class KvCache {
     }
 
     /**
+     * {@link #scores} and {@link #weightedValues} in llama.cpp's x86 order ({@link LlamaCppX86Math}); F32 cache only
+     * (an F16 cache uses the plain methods).
+     *
+     * @param layer    layer index
+     * @param kvHead   KV head index
+     * @param headSize elements per head (keys and values)
+     * @param q        query vector at {@code qOff}
+     * @param qOff     offset in q
+     * @param scale    {@code 1/sqrt(head_k)}
+     * @param att      scratch, at least n floats
+     * @param n        positions
+     * @param out      destination ({@code headSize} floats at {@code outOff})
+     * @param outOff   offset in out
+     */
+    public void attendLlamaCppX86(int layer, int kvHead, int headSize, float[] q, int qOff, float scale, float[] att,
+                                  int n, float[] out, int outOff) {
+        if (kF32 == null) {
+            scores(layer, kvHead, headSize, q, qOff, scale, att, n);
+            Ops.softmax(att, 0, n);
+            weightedValues(layer, kvHead, headSize, att, n, out, outOff);
+            return;
+        }
+        float[] kc = kF32[layer], vc = vF32[layer];
+        int hOff = kvHead * headSize;
+        for (int j = 0; j < n; j++) {
+            att[j] = LlamaCppX86Math.dotF32(kc, j * kvDimK + hOff, q, qOff, headSize) * scale;
+        }
+        LlamaCppX86Math.softmax(att, n);
+        for (int d = 0; d < headSize; d++) {
+            out[outOff + d] = LlamaCppX86Math.weightedSum(att, n, vc, hOff + d, kvDimV);
+        }
+    }
+
+    /**
      * Weighted sum of values: {@code out[d] = sum_j att[j] * V[j][head][d]} for {@code j < n}, {@code d < headSize}.
      *
      * @param layer    layer index

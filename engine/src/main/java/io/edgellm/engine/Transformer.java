@@ -3,7 +3,9 @@ package io.edgellm.engine;
 import io.edgellm.KvCacheType;
 import io.edgellm.ModelConfig;
 import io.edgellm.quant.ggml.Dequantize;
+import io.edgellm.quant.kernel.AccumulationOrder;
 import io.edgellm.quant.kernel.ActivationPrecision;
+import io.edgellm.quant.kernel.ActivationQuantizer;
 import io.edgellm.quant.kernel.MatMul;
 import io.edgellm.quant.kernel.Parallel;
 import io.edgellm.quant.kernel.QTensor;
@@ -91,7 +93,24 @@ public final class Transformer {
      * @return the state; close it to stop its threads
      */
     public State newState(int nCtx, int nBatch, int threads, KvCacheType kvType, ActivationPrecision precision) {
-        return new State(cfg, nCtx, Math.min(nBatch, nCtx), threads, kvType, precision);
+        return newState(nCtx, nBatch, threads, kvType, precision, AccumulationOrder.KERNEL);
+    }
+
+    /**
+     * A new per-session state with a given matmul summation order.
+     *
+     * @param nCtx      KV cache positions
+     * @param nBatch    largest batch per forward (capped at nCtx)
+     * @param threads   worker threads of the state's pool
+     * @param kvType    KV cache element type
+     * @param precision matmul activation precision
+     * @param order     summation order of the Q8_0 / Q4_0 dot products; {@link AccumulationOrder#LLAMA_CPP_X86} also
+     *                  selects llama.cpp's x86 activation quantizer ({@link ActivationQuantizer#LLAMA_CPP_X86})
+     * @return the state; close it to stop its threads
+     */
+    public State newState(int nCtx, int nBatch, int threads, KvCacheType kvType, ActivationPrecision precision,
+                          AccumulationOrder order) {
+        return new State(cfg, nCtx, Math.min(nBatch, nCtx), threads, kvType, precision, order);
     }
 
     /**
@@ -107,11 +126,18 @@ public final class Transformer {
         final float[][] att;
         long weightPasses;
         long matmulRows;
+        /** {@link AccumulationOrder#LLAMA_CPP_X86}: attention and SwiGLU also follow llama.cpp ({@link LlamaCppX86Math}). */
+        final boolean llamaCppX86;
 
-        State(ModelConfig c, int nCtx, int nBatch, int threads, KvCacheType kvType, ActivationPrecision precision) {
+        State(ModelConfig c, int nCtx, int nBatch, int threads, KvCacheType kvType, ActivationPrecision precision,
+              AccumulationOrder order) {
             this.pool = Parallel.create(threads);
             this.mm = new MatMul(pool);
-            mm.activationPrecision(precision);
+            mm.activationPrecision(precision).accumulationOrder(order);
+            this.llamaCppX86 = order == AccumulationOrder.LLAMA_CPP_X86;
+            if (order == AccumulationOrder.LLAMA_CPP_X86) {
+                mm.activationQuantizer(ActivationQuantizer.LLAMA_CPP_X86);   // reproduce the x86 build on any CPU
+            }
             this.cache = new KvCache(kvType, c.blockCount(), nCtx, c.kvDimK(), c.kvDimV());
             this.nBatch = nBatch;
             int e = c.embeddingLength();
@@ -265,6 +291,11 @@ public final class Transformer {
                     int t = idx / nHead, h = idx % nHead;
                     int nKv = pos + t + 1;
                     int kvHead = h / group;
+                    if (s.llamaCppX86 && hk == hv) {
+                        s.cache.attendLlamaCppX86(layer, kvHead, hk, s.q, t * qDim + h * hk, attnScale, att, nKv,
+                                s.attOut, t * nHead * hv + h * hv);
+                        continue;
+                    }
                     s.cache.scores(layer, kvHead, hk, s.q, t * qDim + h * hk, attnScale, att, nKv);
                     Ops.softmax(att, 0, nKv);
                     s.cache.weightedValues(layer, kvHead, hv, att, nKv, s.attOut, t * nHead * hv + h * hv);
@@ -278,6 +309,12 @@ public final class Transformer {
             matmul(s, L.wGate(), s.xb, m, s.hb);
             matmul(s, L.wUp(), s.xb, m, s.hb2);
             // silu(gate) * up over all m*ff elements, split in chunks so that a single decoded token also uses every thread
+            if (s.llamaCppX86) {
+                LlamaCppX86Math.swigluRows(s.hb, s.hb2, m, ff);
+                matmul(s, L.wDown(), s.hb, m, s.xb2);
+                Ops.add(s.x, s.xb2, 0, m * e);
+                continue;
+            }
             final int total = m * ff;
             final int chunks = (total + SWIGLU_CHUNK - 1) / SWIGLU_CHUNK;
             s.pool.forRange(chunks, (start, end, worker) -> {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgellm.KvCacheType;
 import io.edgellm.SharedData;
 import io.edgellm.quant.gguf.GgufFile;
+import io.edgellm.quant.kernel.AccumulationOrder;
 import io.edgellm.quant.kernel.ActivationPrecision;
 import java.nio.file.Path;
 
@@ -15,9 +16,15 @@ final class LogitsProbe {
 
     /** All-position logits of {@code ids} (one forward, batch {@code nBatch}). */
     static float[] teacherForced(Path model, int[] ids, int nBatch, ActivationPrecision p) throws Exception {
+        return teacherForced(model, ids, nBatch, p, AccumulationOrder.KERNEL);
+    }
+
+    /** All-position logits of {@code ids} (one forward, batch {@code nBatch}) with a given matmul summation order. */
+    static float[] teacherForced(Path model, int[] ids, int nBatch, ActivationPrecision p, AccumulationOrder order)
+            throws Exception {
         try (GgufFile f = GgufFile.open(model)) {
             LoadedModel lm = LoadedModel.of(f);
-            try (Transformer.State s = lm.transformer().newState(512, nBatch, 2, KvCacheType.F32, p)) {
+            try (Transformer.State s = lm.transformer().newState(512, nBatch, 2, KvCacheType.F32, p, order)) {
                 float[] out = new float[ids.length * lm.config().vocabSize()];
                 lm.transformer().forward(s, ids, 0, ids.length, 0, out, true);
                 return out;

@@ -57,6 +57,7 @@ public final class MatMul {
     private final Parallel pool;
     private ActivationPrecision precision = ActivationPrecision.VEC_DOT_TYPE;
     private ActivationQuantizer quantizer = ActivationQuantizer.forThisPlatform();
+    private AccumulationOrder order = AccumulationOrder.KERNEL;
 
     // scratch, grown on demand
     private MemorySegment quant = Arena.ofAuto().allocate(64, 64);
@@ -95,6 +96,20 @@ public final class MatMul {
     public MatMul activationQuantizer(ActivationQuantizer quantizer) {
         this.quantizer = Objects.requireNonNull(quantizer, "quantizer");
         return this;
+    }
+
+    /**
+     * Sets the summation order of the Q8_0 / Q4_0 integer dot products (default {@link AccumulationOrder#KERNEL};
+     * {@link AccumulationOrder#LLAMA_CPP_X86} reproduces llama.cpp's x86 sums bit for bit, slowly).
+     */
+    public MatMul accumulationOrder(AccumulationOrder order) {
+        this.order = Objects.requireNonNull(order, "order");
+        return this;
+    }
+
+    /** The current accumulation order. */
+    public AccumulationOrder accumulationOrder() {
+        return order;
     }
 
     /** The current activation quantizer. */
@@ -274,6 +289,9 @@ public final class MatMul {
         float[] y = out;
         KernelBackend k = Kernels.BACKEND;
         int blocks = cols / 32;
+        boolean x86 = order == AccumulationOrder.LLAMA_CPP_X86;
+        boolean repacked = x86 && LlamaCppX86Dot.q4_0IsRepacked(w.name(), nRows);
+        boolean x86F16 = x86 && type == GgmlType.F16 && precision == ActivationPrecision.VEC_DOT_TYPE;
         for (int b0 = 0; b0 < batch; b0 += tile) {
             int b1 = Math.min(batch, b0 + tile);
             for (int r = start; r < end; r++) {
@@ -281,17 +299,24 @@ public final class MatMul {
                 switch (mode) {
                     case INT_Q8_0 -> {
                         for (int b = b0; b < b1; b++) {
-                            y[outOffset + b * nRows + r] = k.dotQ8_0Q8_0(data, wo, quant, b * quantRowBytes, cols);
+                            y[outOffset + b * nRows + r] = x86
+                                    ? LlamaCppX86Dot.dotQ8_0Q8_0(data, wo, quant, b * quantRowBytes, cols)
+                                    : k.dotQ8_0Q8_0(data, wo, quant, b * quantRowBytes, cols);
                         }
                     }
                     case INT_Q4_0 -> {
                         for (int b = b0; b < b1; b++) {
-                            y[outOffset + b * nRows + r] = k.dotQ4_0Q8_0(data, wo, quant, b * quantRowBytes, cols);
+                            y[outOffset + b * nRows + r] = repacked
+                                    ? LlamaCppX86Dot.dotQ4_0Q8_0Repacked(data, wo, quant, b * quantRowBytes, cols)
+                                    : x86 ? LlamaCppX86Dot.dotQ4_0Q8_0(data, wo, quant, b * quantRowBytes, cols)
+                                    : k.dotQ4_0Q8_0(data, wo, quant, b * quantRowBytes, cols);
                         }
                     }
                     case FLOAT -> {
                         for (int b = b0; b < b1; b++) {
-                            y[outOffset + b * nRows + r] = k.dot(type, data, wo, act, actOffset + b * cols, cols);
+                            y[outOffset + b * nRows + r] = x86F16
+                                    ? LlamaCppX86Dot.dotF16(data, wo, act, actOffset + b * cols, cols)
+                                    : k.dot(type, data, wo, act, actOffset + b * cols, cols);
                         }
                     }
                     case FLOAT_SUMS -> {
