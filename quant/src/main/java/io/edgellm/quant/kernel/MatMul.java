@@ -278,8 +278,86 @@ public final class MatMul {
         }
     }
 
-    /** The task: rows {@code [start, end)} of W for every activation row, tile by tile. */
+    /**
+     * The task: rows {@code [start, end)} of W for every activation row, tile by tile. Each mode's loop is a small
+     * method that calls one kernel; the {@link AccumulationOrder#LLAMA_CPP_X86} reproduction mode has its own loop,
+     * so the fast loops carry none of its branches.
+     */
     private void rows(int start, int end, int worker) {
+        boolean x86 = order == AccumulationOrder.LLAMA_CPP_X86;
+        for (int b0 = 0; b0 < batch; b0 += tile) {
+            int b1 = Math.min(batch, b0 + tile);
+            if (x86) {
+                rowsLlamaCppX86(start, end, b0, b1);
+                continue;
+            }
+            switch (mode) {
+                case INT_Q8_0 -> rowsQ8_0(w, quant, quantRowBytes, out, outOffset, start, end, b0, b1);
+                case INT_Q4_0 -> rowsQ4_0(w, quant, quantRowBytes, out, outOffset, start, end, b0, b1);
+                case FLOAT -> rowsFloat(w, act, actOffset, out, outOffset, start, end, b0, b1);
+                case FLOAT_SUMS -> rowsBlockSums(w, act, actOffset, blockSums, out, outOffset, start, end, b0, b1);
+            }
+        }
+    }
+
+    private static void rowsQ8_0(QTensor w, MemorySegment xq, long xqRowBytes, float[] y, int yOffset,
+                                 int start, int end, int b0, int b1) {
+        MemorySegment data = w.data();
+        long rowBytes = w.rowBytes();
+        int cols = w.cols(), nRows = w.rows();
+        KernelBackend k = Kernels.BACKEND;
+        for (int r = start; r < end; r++) {
+            for (int b = b0; b < b1; b++) {
+                y[yOffset + b * nRows + r] = k.dotQ8_0Q8_0(data, r * rowBytes, xq, b * xqRowBytes, cols);
+            }
+        }
+    }
+
+    private static void rowsQ4_0(QTensor w, MemorySegment xq, long xqRowBytes, float[] y, int yOffset,
+                                 int start, int end, int b0, int b1) {
+        MemorySegment data = w.data();
+        long rowBytes = w.rowBytes();
+        int cols = w.cols(), nRows = w.rows();
+        KernelBackend k = Kernels.BACKEND;
+        for (int r = start; r < end; r++) {
+            for (int b = b0; b < b1; b++) {
+                y[yOffset + b * nRows + r] = k.dotQ4_0Q8_0(data, r * rowBytes, xq, b * xqRowBytes, cols);
+            }
+        }
+    }
+
+    private static void rowsFloat(QTensor w, float[] x, int xOffset, float[] y, int yOffset,
+                                  int start, int end, int b0, int b1) {
+        MemorySegment data = w.data();
+        GgmlType type = w.type();
+        long rowBytes = w.rowBytes();
+        int cols = w.cols(), nRows = w.rows();
+        KernelBackend k = Kernels.BACKEND;
+        for (int r = start; r < end; r++) {
+            for (int b = b0; b < b1; b++) {
+                y[yOffset + b * nRows + r] = k.dot(type, data, r * rowBytes, x, xOffset + b * cols, cols);
+            }
+        }
+    }
+
+    private static void rowsBlockSums(QTensor w, float[] x, int xOffset, float[] sums, float[] y, int yOffset,
+                                      int start, int end, int b0, int b1) {
+        MemorySegment data = w.data();
+        GgmlType type = w.type();
+        long rowBytes = w.rowBytes();
+        int cols = w.cols(), nRows = w.rows();
+        int blocks = cols / 32;
+        KernelBackend k = Kernels.BACKEND;
+        for (int r = start; r < end; r++) {
+            for (int b = b0; b < b1; b++) {
+                y[yOffset + b * nRows + r] = k.dotWithBlockSums(type, data, r * rowBytes, x, xOffset + b * cols,
+                        sums, b * blocks, cols);
+            }
+        }
+    }
+
+    /** {@link AccumulationOrder#LLAMA_CPP_X86}: the scalar reproduction of llama.cpp's x86 sums (slow by design). */
+    private void rowsLlamaCppX86(int start, int end, int b0, int b1) {
         QTensor w = this.w;
         GgmlType type = w.type();
         MemorySegment data = w.data();
@@ -289,43 +367,22 @@ public final class MatMul {
         float[] y = out;
         KernelBackend k = Kernels.BACKEND;
         int blocks = cols / 32;
-        boolean x86 = order == AccumulationOrder.LLAMA_CPP_X86;
-        boolean repacked = x86 && LlamaCppX86Dot.q4_0IsRepacked(w.name(), nRows);
-        boolean x86F16 = x86 && type == GgmlType.F16 && precision == ActivationPrecision.VEC_DOT_TYPE;
-        for (int b0 = 0; b0 < batch; b0 += tile) {
-            int b1 = Math.min(batch, b0 + tile);
-            for (int r = start; r < end; r++) {
-                long wo = r * rowBytes;
-                switch (mode) {
-                    case INT_Q8_0 -> {
-                        for (int b = b0; b < b1; b++) {
-                            y[outOffset + b * nRows + r] = x86
-                                    ? LlamaCppX86Dot.dotQ8_0Q8_0(data, wo, quant, b * quantRowBytes, cols)
-                                    : k.dotQ8_0Q8_0(data, wo, quant, b * quantRowBytes, cols);
-                        }
-                    }
-                    case INT_Q4_0 -> {
-                        for (int b = b0; b < b1; b++) {
-                            y[outOffset + b * nRows + r] = repacked
-                                    ? LlamaCppX86Dot.dotQ4_0Q8_0Repacked(data, wo, quant, b * quantRowBytes, cols)
-                                    : x86 ? LlamaCppX86Dot.dotQ4_0Q8_0(data, wo, quant, b * quantRowBytes, cols)
-                                    : k.dotQ4_0Q8_0(data, wo, quant, b * quantRowBytes, cols);
-                        }
-                    }
-                    case FLOAT -> {
-                        for (int b = b0; b < b1; b++) {
-                            y[outOffset + b * nRows + r] = x86F16
-                                    ? LlamaCppX86Dot.dotF16(data, wo, act, actOffset + b * cols, cols)
-                                    : k.dot(type, data, wo, act, actOffset + b * cols, cols);
-                        }
-                    }
-                    case FLOAT_SUMS -> {
-                        for (int b = b0; b < b1; b++) {
-                            y[outOffset + b * nRows + r] = k.dotWithBlockSums(type, data, wo, act, actOffset + b * cols,
-                                    blockSums, b * blocks, cols);
-                        }
-                    }
-                }
+        boolean repacked = LlamaCppX86Dot.q4_0IsRepacked(w.name(), nRows);
+        boolean x86F16 = type == GgmlType.F16 && precision == ActivationPrecision.VEC_DOT_TYPE;
+        for (int r = start; r < end; r++) {
+            long wo = r * rowBytes;
+            for (int b = b0; b < b1; b++) {
+                y[outOffset + b * nRows + r] = switch (mode) {
+                    case INT_Q8_0 -> LlamaCppX86Dot.dotQ8_0Q8_0(data, wo, quant, b * quantRowBytes, cols);
+                    case INT_Q4_0 -> repacked
+                            ? LlamaCppX86Dot.dotQ4_0Q8_0Repacked(data, wo, quant, b * quantRowBytes, cols)
+                            : LlamaCppX86Dot.dotQ4_0Q8_0(data, wo, quant, b * quantRowBytes, cols);
+                    case FLOAT -> x86F16
+                            ? LlamaCppX86Dot.dotF16(data, wo, act, actOffset + b * cols, cols)
+                            : k.dot(type, data, wo, act, actOffset + b * cols, cols);
+                    case FLOAT_SUMS -> k.dotWithBlockSums(type, data, wo, act, actOffset + b * cols,
+                            blockSums, b * blocks, cols);
+                };
             }
         }
     }
