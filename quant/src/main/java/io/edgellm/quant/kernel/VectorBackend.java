@@ -29,19 +29,25 @@ import java.nio.ByteOrder;
  *   <li>When {@code FB} has 4 lanes (128-bit NEON), a {@link #BB} load reads 8 bytes of which 4 are used: the load
  *       runs {@link #OVER_READ} bytes past the quants. That is harmless inside a row (the next block), but the very
  *       last block of a segment could read outside it, so that one block goes to the scalar code.</li>
- *   <li>The integer kernels widen bytes to short lanes ({@link #S8}: {@code min(preferred, 512)} bits, at most 32
- *       lanes = one Q8_0 block of quants; {@link #S4}: {@code min(preferred, 256)} bits, at most 16 lanes = the 16
- *       nibble bytes of a Q4_0 block), multiply in 16 bits (products fit), and add the two shorts of every int lane
- *       into int lanes, so the per-block integer sum is exact.</li>
+ *   <li>The integer kernels (Q8_0·Q8_0, Q4_0·Q8_0) sum each block exactly in integer lanes, then scale once. Up to
+ *       256-bit vectors they multiply in short lanes ({@link #SI}, the preferred shape: products of int8 quants fit
+ *       16 bits) and add pairs into int lanes; with 512-bit vectors they widen quants to int lanes exactly as the
+ *       float kernels do ({@link #BB} bytes to {@link #IB} ints), since a 512-bit short vector is longer than the 16
+ *       nibble bytes of a Q4_0 block.</li>
  * </ul>
  * Block layouts are drawn in the {@code io.edgellm.quant.ggml} codecs ({@code Q8_0Codec}, {@code Q4_0Codec}, ...).
  *
- * <h2>Two rules for C2</h2>
+ * <h2>Three rules for C2</h2>
  * <ul>
  *   <li>Few vector call sites per method. Every Vector API call inlines dozens of IR nodes; past C2's
  *       {@code NodeCountInliningCutoff} it stops inlining and the vectors become heap objects (5x slower). So the
  *       kernels loop over a block's parts (nibble halves, Q6_K quarters) instead of writing every part out.</li>
  *   <li>No {@code reduceLanes(ADD)} on floats: see {@link #sum}.</li>
+ *   <li>One vector shape per lane type across all kernels. The Vector API's casts and conversions are shared
+ *       library code, and C2 compiles them from a type profile shared by every caller: when the integer kernels
+ *       used 256-bit shorts beside the float kernels' 512-bit ints, a JVM that had run one kind of kernel ran the
+ *       other with boxed vectors (Q8_0 after Q4_0: 0.5 instead of 22 GB/s). {@code KernelProfilePollutionTest}
+ *       checks it by heap allocation per call.</li>
  * </ul>
  */
 final class VectorBackend implements KernelBackend {
@@ -61,17 +67,13 @@ final class VectorBackend implements KernelBackend {
     static final int OVER_READ = BB.length() - LB;
 
 
-    /** Short lanes for the integer kernels: Q8_0 quants (runs of 32 bytes) and Q4_0 nibbles (runs of 16 bytes). */
-    private static final VectorShape S8_SHAPE = VectorShape.forBitSize(Math.min(PREFERRED_BITS, 512));
-    static final VectorSpecies<Short> S8 = VectorSpecies.of(short.class, S8_SHAPE);
-    private static final VectorSpecies<Integer> S8I = VectorSpecies.of(int.class, S8_SHAPE);
-    private static final VectorSpecies<Float> S8F = VectorSpecies.of(float.class, S8_SHAPE);
-    private static final VectorSpecies<Byte> S8B = VectorSpecies.of(byte.class, VectorShape.forBitSize(S8_SHAPE.vectorBitSize() / 2));
-    private static final VectorShape S4_SHAPE = VectorShape.forBitSize(Math.min(PREFERRED_BITS, 256));
-    static final VectorSpecies<Short> S4 = VectorSpecies.of(short.class, S4_SHAPE);
-    private static final VectorSpecies<Integer> S4I = VectorSpecies.of(int.class, S4_SHAPE);
-    private static final VectorSpecies<Float> S4F = VectorSpecies.of(float.class, S4_SHAPE);
-    private static final VectorSpecies<Byte> S4B = VectorSpecies.of(byte.class, VectorShape.forBitSize(S4_SHAPE.vectorBitSize() / 2));
+    /** Integer kernels multiply in short lanes below 512 bits (see the class comment), in int lanes from 512. */
+    private static final boolean SHORT_LANES = PREFERRED_BITS <= 256;
+    /** Short lanes of the integer kernels: the preferred shape (at most 256 bits where they are used). */
+    static final VectorSpecies<Short> SI = VectorSpecies.of(short.class, VectorShape.forBitSize(Math.min(PREFERRED_BITS, 256)));
+    private static final VectorSpecies<Integer> SII = VectorSpecies.of(int.class, SI.vectorShape());
+    private static final VectorSpecies<Float> SIF = VectorSpecies.of(float.class, SI.vectorShape());
+    private static final VectorSpecies<Byte> SIB = VectorSpecies.of(byte.class, VectorShape.forBitSize(SI.vectorBitSize() / 2));
 
     /** Lane indices 0, 1, 2, ... of {@link #IB}: bit {@code j + lane} of a Q5 {@code qh} word is lane's 5th bit. */
     private static final IntVector IOTA = IntVector.zero(IB).addIndex(1);
@@ -91,8 +93,7 @@ final class VectorBackend implements KernelBackend {
 
     @Override
     public String description() {
-        return "Vector API: FloatVector.SPECIES_PREFERRED = " + F + ", block species " + FB + ", integer species "
-                + S8 + " / " + S4;
+        return "Vector API: FloatVector.SPECIES_PREFERRED = " + F + ", block species " + FB + ", integer kernels in " + (SHORT_LANES ? SI : IB);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -619,13 +620,70 @@ final class VectorBackend implements KernelBackend {
     // ------------------------------------------------------------------------------------------------------------
     // Integer paths (llama.cpp's vec_dot with Q8_0 activations)
 
-    /** {@code S8.length()} signed bytes at {@code offset}, widened to short lanes. */
-    private static ShortVector bytesToShorts8(MemorySegment s, long offset) {
-        return (ShortVector) ByteVector.fromMemorySegment(S8B, s, offset, LE).castShape(S8, 0);
+    @Override
+    public float dotQ8_0Q8_0(MemorySegment w, long wOffset, MemorySegment xq, long xqOffset, int n) {
+        return SHORT_LANES ? dotQ8_0Q8_0Shorts(w, wOffset, xq, xqOffset, n) : dotQ8_0Q8_0Ints(w, wOffset, xq, xqOffset, n);
     }
 
-    private static ShortVector bytesToShorts4(MemorySegment s, long offset) {
-        return (ShortVector) ByteVector.fromMemorySegment(S4B, s, offset, LE).castShape(S4, 0);
+    @Override
+    public float dotQ4_0Q8_0(MemorySegment w, long wOffset, MemorySegment xq, long xqOffset, int n) {
+        return SHORT_LANES ? dotQ4_0Q8_0Shorts(w, wOffset, xq, xqOffset, n) : dotQ4_0Q8_0Ints(w, wOffset, xq, xqOffset, n);
+    }
+
+    /**
+     * Q8_0·Q8_0: per block, the weight and activation quants widened to int lanes ({@code LB} at a time), multiplied
+     * and added (exact: |sum| <= 32 * 128 * 128), then converted once and scaled by {@code d_w * d_x}.
+     */
+    private static float dotQ8_0Q8_0Ints(MemorySegment w, long wOffset, MemorySegment xq, long xqOffset, int n) {
+        int blocks = n / 32;
+        int safe = Math.min(safeBlocks(w, wOffset, blocks, 34), safeBlocks(xq, xqOffset, blocks, 34));
+        FloatVector acc = FloatVector.zero(FB);
+        for (int b = 0; b < safe; b++) {
+            long wb = wOffset + 34L * b;
+            long xb = xqOffset + 34L * b;
+            IntVector s = IntVector.zero(IB);
+            for (int j = 0; j < 32; j += LB) {
+                s = s.add(loadBytesAsInts(w, wb + 2 + j).mul(loadBytesAsInts(xq, xb + 2 + j)));
+            }
+            acc = toFloat(s).fma(FloatVector.broadcast(FB, half(w, wb) * half(xq, xb)), acc);
+        }
+        float sum = sum(acc);
+        if (safe < blocks) {
+            sum += ScalarBackend.INSTANCE.dotQ8_0Q8_0(w, wOffset + 34L * safe, xq, xqOffset + 34L * safe, 32 * (blocks - safe));
+        }
+        return sum;
+    }
+
+    /**
+     * Q4_0·Q8_0: the nibbles minus 8 (-8..7) in int lanes, low nibbles times activation quants {@code j..}, high
+     * nibbles times {@code j+16..}, summed exactly per block, then scaled by {@code d_w * d_x}.
+     */
+    private static float dotQ4_0Q8_0Ints(MemorySegment w, long wOffset, MemorySegment xq, long xqOffset, int n) {
+        int blocks = n / 32;
+        int safe = Math.min(safeBlocks(w, wOffset, blocks, 18), safeBlocks(xq, xqOffset, blocks, 34));
+        FloatVector acc = FloatVector.zero(FB);
+        for (int b = 0; b < safe; b++) {
+            long wb = wOffset + 18L * b;
+            long xb = xqOffset + 34L * b;
+            IntVector s = IntVector.zero(IB);
+            for (int j = 0; j < 16; j += LB) {
+                IntVector q = loadBytesAsInts(w, wb + 2 + j);
+                IntVector lo = q.and(0x0F).sub(8);
+                IntVector hi = q.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8);
+                s = s.add(lo.mul(loadBytesAsInts(xq, xb + 2 + j))).add(hi.mul(loadBytesAsInts(xq, xb + 18 + j)));
+            }
+            acc = toFloat(s).fma(FloatVector.broadcast(FB, half(w, wb) * half(xq, xb)), acc);
+        }
+        float sum = sum(acc);
+        if (safe < blocks) {
+            sum += ScalarBackend.INSTANCE.dotQ4_0Q8_0(w, wOffset + 18L * safe, xq, xqOffset + 34L * safe, 32 * (blocks - safe));
+        }
+        return sum;
+    }
+
+    /** {@code SI.length()} signed bytes at {@code offset}, widened to short lanes. */
+    private static ShortVector bytesToShorts(MemorySegment s, long offset) {
+        return (ShortVector) ByteVector.fromMemorySegment(SIB, s, offset, LE).castShape(SI, 0);
     }
 
     /** Adds the two 16-bit halves of every int lane (each a signed short) as ints: widening pairwise sum. */
@@ -634,24 +692,23 @@ final class VectorBackend implements KernelBackend {
     }
 
     /**
-     * Q8_0·Q8_0 in short lanes: bytes are widened to shorts, multiplied (|q_w q_x| <= 128*128 = 16384 fits a short),
-     * and pairs of products are summed into int lanes, so the per-block sum is exact.
+     * Q8_0·Q8_0 in short lanes: bytes widened to shorts, multiplied (|q_w q_x| <= 128*128 = 16384 fits a short), and
+     * pairs of products summed into int lanes, so the per-block sum is exact.
      */
-    @Override
-    public float dotQ8_0Q8_0(MemorySegment w, long wOffset, MemorySegment xq, long xqOffset, int n) {
+    private static float dotQ8_0Q8_0Shorts(MemorySegment w, long wOffset, MemorySegment xq, long xqOffset, int n) {
         int blocks = n / 32;
-        int step = S8.length();
-        FloatVector acc = FloatVector.zero(S8F);
+        int step = SI.length();
+        FloatVector acc = FloatVector.zero(SIF);
         for (int b = 0; b < blocks; b++) {
             long wb = wOffset + 34L * b;
             long xb = xqOffset + 34L * b;
-            IntVector s = IntVector.zero(S8I);
+            IntVector s = IntVector.zero(SII);
             for (int j = 0; j < 32; j += step) {
-                ShortVector p = bytesToShorts8(w, wb + 2 + j).mul(bytesToShorts8(xq, xb + 2 + j));
+                ShortVector p = bytesToShorts(w, wb + 2 + j).mul(bytesToShorts(xq, xb + 2 + j));
                 s = s.add(pairSum(p.reinterpretAsInts()));
             }
             float d = half(w, wb) * half(xq, xb);
-            acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(S8F, d), acc);
+            acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(SIF, d), acc);
         }
         return sum(acc);
     }
@@ -660,24 +717,23 @@ final class VectorBackend implements KernelBackend {
      * Q4_0·Q8_0 in short lanes: the nibbles minus 8 (-8..7) times the activation bytes, low and high nibble products
      * added in shorts (|sum| <= 2 * 8 * 128), then pairs widened into int lanes.
      */
-    @Override
-    public float dotQ4_0Q8_0(MemorySegment w, long wOffset, MemorySegment xq, long xqOffset, int n) {
+    private static float dotQ4_0Q8_0Shorts(MemorySegment w, long wOffset, MemorySegment xq, long xqOffset, int n) {
         int blocks = n / 32;
-        int step = S4.length();
-        FloatVector acc = FloatVector.zero(S4F);
+        int step = SI.length();
+        FloatVector acc = FloatVector.zero(SIF);
         for (int b = 0; b < blocks; b++) {
             long wb = wOffset + 18L * b;
             long xb = xqOffset + 34L * b;
-            IntVector s = IntVector.zero(S4I);
+            IntVector s = IntVector.zero(SII);
             for (int j = 0; j < 16; j += step) {
-                ShortVector q = bytesToShorts4(w, wb + 2 + j);
+                ShortVector q = bytesToShorts(w, wb + 2 + j);
                 ShortVector lo = q.and((short) 0x0F).sub((short) 8);
                 ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).sub((short) 8);
-                ShortVector p = lo.mul(bytesToShorts4(xq, xb + 2 + j)).add(hi.mul(bytesToShorts4(xq, xb + 18 + j)));
+                ShortVector p = lo.mul(bytesToShorts(xq, xb + 2 + j)).add(hi.mul(bytesToShorts(xq, xb + 18 + j)));
                 s = s.add(pairSum(p.reinterpretAsInts()));
             }
             float d = half(w, wb) * half(xq, xb);
-            acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(S4F, d), acc);
+            acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(SIF, d), acc);
         }
         return sum(acc);
     }
