@@ -37,4 +37,19 @@ interface KernelBackend {
 
     /** Plain F32 dot of two float arrays. */
     float dotF32(float[] a, int aOffset, float[] b, int bOffset, int n);
+
+    /**
+     * Dequantizes {@code n} elements of a row of {@code type} into {@code out[outOffset ..]}: the values of
+     * {@link io.edgellm.quant.ggml.Dequantize#row}, bit for bit.
+     */
+    void dequantize(GgmlType type, MemorySegment w, long wOffset, float[] out, int outOffset, int n);
+
+    /**
+     * A tile of dot products of dense rows of length {@code n}: for {@code r < nr}, {@code b < nb} (both at most 4),
+     * {@code y[yOffset + b * yStride + r] = w[wOffset + r*n ..] · x[xOffset + b*n ..]}. Every output is summed in one
+     * fixed order whatever {@code nr} and {@code nb} are, so how outputs are grouped into tiles never changes a
+     * result.
+     */
+    void dotTile(float[] w, int wOffset, int nr, float[] x, int xOffset, int nb, int n, float[] y, int yOffset,
+                 int yStride);
 }

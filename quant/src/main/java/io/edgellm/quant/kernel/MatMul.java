@@ -29,9 +29,15 @@ import java.util.Objects;
  * CPU architecture). With {@link ActivationPrecision#F32} the F32 activations are used as they are.
  *
  * <h2>Batches</h2>
- * {@link #matmul} reads each weight row once per batch tile: for each row of W (in the worker's row range), for each
- * activation row of the tile, one dot product; the weight row stays in L1/L2 across the tile. The tile is chosen so
- * that the tile's activations stay in cache (~256 KiB).
+ * {@link #matvec} (and a batch of fewer than {@link #TILE_MIN_BATCH} rows) runs the fused kernels above: each weight
+ * row decoded in registers and dotted with each activation row, a weight row at a time. From
+ * {@link #TILE_MIN_BATCH} rows on (prefill), {@link #matmul} dequantizes 4 weight rows at a time into a float
+ * scratch, once per batch, and multiplies them with the activation rows in 4 × 4 register tiles (the weight
+ * decode is paid once per batch, and each vector load feeds 4 FMAs; llama.cpp's batched CPU matmul does the same
+ * with its repacked layouts). The activations are rounded to {@code vec_dot_type} exactly as in the fused path, so
+ * the two paths differ only in float summation order (within ~1e-6 of the row's magnitude; the integer kernels sum
+ * each block exactly). Q4_1/Q5_1 with {@link ActivationPrecision#VEC_DOT_TYPE} (their Q8_1 block sums) and the
+ * {@link AccumulationOrder#LLAMA_CPP_X86} reproduction mode always take the fused path.
  *
  * <h2>Threads and memory</h2>
  * Scratch buffers belong to the instance and grow only when a larger shape first appears; the hot loop does not
@@ -40,8 +46,11 @@ import java.util.Objects;
  */
 public final class MatMul {
 
-    /** Activation bytes a batch tile should stay within. */
+    /** Activation bytes a batch tile of the fused path should stay within. */
     private static final int TILE_BYTES = 256 * 1024;
+
+    /** Smallest batch that takes the dequantize-and-tile path (see "Batches"). */
+    public static final int TILE_MIN_BATCH = 4;
 
     private enum Mode {
         /** Q8_0 weights · Q8_0 activations (integer). */
@@ -51,7 +60,9 @@ public final class MatMul {
         /** float kernel on activations {@code act} (the input or its rounded copy). */
         FLOAT,
         /** Q4_1/Q5_1 float kernel with the Q8_1 block sums. */
-        FLOAT_SUMS
+        FLOAT_SUMS,
+        /** Batch: weight rows dequantized to {@link #tileScratch}, then {@link KernelBackend#dotTile}. */
+        TILES
     }
 
     private final Parallel pool;
@@ -63,6 +74,8 @@ public final class MatMul {
     private MemorySegment quant = Arena.ofAuto().allocate(64, 64);
     private float[] rounded = new float[0];
     private float[] blockSums = new float[0];
+    /** Per worker: 4 dequantized weight rows of the {@link Mode#TILES} path. */
+    private float[][] tileScratch = new float[0][];
 
     // the call in progress, read by the task
     private QTensor w;
@@ -156,48 +169,59 @@ public final class MatMul {
         Objects.checkFromIndexSize(yOffset, Math.multiplyExact(batch, rows), y.length);
         GgmlType type = w.type();
         boolean vecDot = precision == ActivationPrecision.VEC_DOT_TYPE;
-        long actRowBytes;
-        switch (type) {
-            case Q8_0, Q4_0 -> {
-                if (vecDot) {
-                    mode = type == GgmlType.Q8_0 ? Mode.INT_Q8_0 : Mode.INT_Q4_0;
-                    quantizeRows(GgmlType.Q8_0, x, xOffset, batch, cols);
-                    actRowBytes = quantRowBytes;
-                } else {
+        boolean tiles = batch >= TILE_MIN_BATCH && order == AccumulationOrder.KERNEL
+                && !(vecDot && (type == GgmlType.Q4_1 || type == GgmlType.Q5_1));
+        long actRowBytes = 4L * cols;
+        if (tiles) {
+            if (!type.isQuantized() && type != GgmlType.F32 && type != GgmlType.F16 && type != GgmlType.BF16) {
+                throw new IllegalArgumentException("tensor '" + w.name() + "': no matmul kernel for type " + type);
+            }
+            mode = Mode.TILES;
+            if (vecDot && type != GgmlType.F32) {
+                roundRows(type.vecDotType(), x, xOffset, batch, cols, false);
+            } else {
+                useInput(x, xOffset);
+            }
+            ensureTileScratch(4 * cols);
+        } else {
+            switch (type) {
+                case Q8_0, Q4_0 -> {
+                    if (vecDot) {
+                        mode = type == GgmlType.Q8_0 ? Mode.INT_Q8_0 : Mode.INT_Q4_0;
+                        quantizeRows(GgmlType.Q8_0, x, xOffset, batch, cols);
+                        actRowBytes = quantRowBytes;
+                    } else {
+                        mode = Mode.FLOAT;
+                        useInput(x, xOffset);
+                    }
+                }
+                case F32, F16, BF16, Q5_0 -> {
                     mode = Mode.FLOAT;
-                    useInput(x, xOffset);
-                    actRowBytes = 4L * cols;
+                    if (vecDot && type != GgmlType.F32) {
+                        roundRows(type.vecDotType(), x, xOffset, batch, cols, false);
+                    } else {
+                        useInput(x, xOffset);
+                    }
                 }
-            }
-            case F32, F16, BF16, Q5_0 -> {
-                mode = Mode.FLOAT;
-                if (vecDot && type != GgmlType.F32) {
-                    roundRows(type.vecDotType(), x, xOffset, batch, cols, false);
-                } else {
-                    useInput(x, xOffset);
+                case Q4_1, Q5_1 -> {
+                    if (vecDot) {
+                        mode = Mode.FLOAT_SUMS;
+                        roundRows(GgmlType.Q8_1, x, xOffset, batch, cols, true);
+                    } else {
+                        mode = Mode.FLOAT;
+                        useInput(x, xOffset);
+                    }
                 }
-                actRowBytes = 4L * cols;
-            }
-            case Q4_1, Q5_1 -> {
-                if (vecDot) {
-                    mode = Mode.FLOAT_SUMS;
-                    roundRows(GgmlType.Q8_1, x, xOffset, batch, cols, true);
-                } else {
+                case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> {
                     mode = Mode.FLOAT;
-                    useInput(x, xOffset);
+                    if (vecDot) {
+                        roundRows(GgmlType.Q8_K, x, xOffset, batch, cols, false);
+                    } else {
+                        useInput(x, xOffset);
+                    }
                 }
-                actRowBytes = 4L * cols;
+                default -> throw new IllegalArgumentException("tensor '" + w.name() + "': no matmul kernel for type " + type);
             }
-            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> {
-                mode = Mode.FLOAT;
-                if (vecDot) {
-                    roundRows(GgmlType.Q8_K, x, xOffset, batch, cols, false);
-                } else {
-                    useInput(x, xOffset);
-                }
-                actRowBytes = 4L * cols;
-            }
-            default -> throw new IllegalArgumentException("tensor '" + w.name() + "': no matmul kernel for type " + type);
         }
         this.w = w;
         this.batch = batch;
@@ -269,6 +293,18 @@ public final class MatMul {
         actOffset = 0;
     }
 
+    private void ensureTileScratch(int floats) {
+        int threads = pool.threads();
+        if (tileScratch.length < threads) {
+            tileScratch = java.util.Arrays.copyOf(tileScratch, threads);
+        }
+        for (int t = 0; t < threads; t++) {
+            if (tileScratch[t] == null || tileScratch[t].length < floats) {
+                tileScratch[t] = new float[floats];
+            }
+        }
+    }
+
     private void ensureQuant(long bytes) {
         if (quant.byteSize() < bytes) {
             if (bytes > Integer.MAX_VALUE - 8) {
@@ -284,6 +320,10 @@ public final class MatMul {
      * so the fast loops carry none of its branches.
      */
     private void rows(int start, int end, int worker) {
+        if (mode == Mode.TILES) {
+            rowsTiles(w, act, actOffset, batch, tileScratch[worker], out, outOffset, start, end);
+            return;
+        }
         boolean x86 = order == AccumulationOrder.LLAMA_CPP_X86;
         for (int b0 = 0; b0 < batch; b0 += tile) {
             int b1 = Math.min(batch, b0 + tile);
@@ -296,6 +336,27 @@ public final class MatMul {
                 case INT_Q4_0 -> rowsQ4_0(w, quant, quantRowBytes, out, outOffset, start, end, b0, b1);
                 case FLOAT -> rowsFloat(w, act, actOffset, out, outOffset, start, end, b0, b1);
                 case FLOAT_SUMS -> rowsBlockSums(w, act, actOffset, blockSums, out, outOffset, start, end, b0, b1);
+                case TILES -> throw new IllegalStateException("handled above");
+            }
+        }
+    }
+
+    /** Rows {@code [start, end)}: 4 at a time dequantized into {@code scratch}, then 4 × 4 tiles over the batch. */
+    private static void rowsTiles(QTensor w, float[] x, int xOffset, int batch, float[] scratch, float[] y,
+                                  int yOffset, int start, int end) {
+        MemorySegment data = w.data();
+        GgmlType type = w.type();
+        long rowBytes = w.rowBytes();
+        int cols = w.cols(), nRows = w.rows();
+        KernelBackend k = Kernels.BACKEND;
+        for (int r0 = start; r0 < end; r0 += 4) {
+            int nr = Math.min(4, end - r0);
+            for (int i = 0; i < nr; i++) {
+                k.dequantize(type, data, (r0 + i) * rowBytes, scratch, i * cols, cols);
+            }
+            for (int b0 = 0; b0 < batch; b0 += 4) {
+                k.dotTile(scratch, 0, nr, x, xOffset + b0 * cols, Math.min(4, batch - b0), cols, y,
+                        yOffset + b0 * nRows + r0, nRows);
             }
         }
     }
@@ -382,6 +443,7 @@ public final class MatMul {
                             : k.dot(type, data, wo, act, actOffset + b * cols, cols);
                     case FLOAT_SUMS -> k.dotWithBlockSums(type, data, wo, act, actOffset + b * cols,
                             blockSums, b * blocks, cols);
+                    case TILES -> throw new IllegalStateException("tiles are not used in the reproduction mode");
                 };
             }
         }

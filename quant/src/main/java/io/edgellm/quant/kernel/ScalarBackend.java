@@ -1,6 +1,7 @@
 package io.edgellm.quant.kernel;
 
 import io.edgellm.quant.GgmlType;
+import io.edgellm.quant.ggml.Dequantize;
 import io.edgellm.quant.ggml.LittleEndian;
 import io.edgellm.quant.ggml.ScalarDot;
 
@@ -71,5 +72,20 @@ final class ScalarBackend implements KernelBackend {
             s += a[aOffset + i] * b[bOffset + i];
         }
         return s;
+    }
+
+    @Override
+    public void dequantize(GgmlType type, MemorySegment w, long wOffset, float[] out, int outOffset, int n) {
+        Dequantize.row(type, w, wOffset, out, outOffset, n);
+    }
+
+    @Override
+    public void dotTile(float[] w, int wOffset, int nr, float[] x, int xOffset, int nb, int n, float[] y, int yOffset,
+                        int yStride) {
+        for (int b = 0; b < nb; b++) {
+            for (int r = 0; r < nr; r++) {
+                y[yOffset + b * yStride + r] = dotF32(w, wOffset + r * n, x, xOffset + b * n, n);
+            }
+        }
     }
 }

@@ -19,8 +19,9 @@ import static io.edgellm.quant.kernel.KernelTestSupport.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * {@link MatMul}: matvec equals the per-row dot products, matmul(batch) equals repeated matvec, and any number of
- * threads gives bit-identical results; with {@link ActivationPrecision#VEC_DOT_TYPE} the activations are rounded as
+ * {@link MatMul}: matvec equals the per-row dot products; matmul(batch) equals repeated matvec (bit for bit below
+ * {@link MatMul#TILE_MIN_BATCH} rows, within float summation error on the tile path above it, where results also do
+ * not depend on the batch's composition); any number of threads gives bit-identical results; with {@link ActivationPrecision#VEC_DOT_TYPE} the activations are rounded as
  * llama.cpp does (checked against the scalar references on the rounded activations).
  */
 @Tag("kernels")
@@ -145,44 +146,64 @@ class MatMulTest {
             for (GgmlType t : WEIGHT_TYPES) {
                 int cols = colsFor(t);
                 int rows = 11;
-                int batch = 5;
-                QTensor w = randomMatrix(rnd, t, rows, cols);
-                float[] x = randomFloats(rnd, batch * cols + 3, 1f);
-                float[] yb = new float[batch * rows + 2];
-                single.matmul(w, x, 3, batch, yb, 2);
-                float[] ym = new float[batch * rows + 2];
-                multi.matmul(w, x, 3, batch, ym, 2);
-                assertArrayEquals(yb, ym, t + " " + p + ": 3 threads differ from 1");
-                for (int b = 0; b < batch; b++) {
-                    float[] yv = new float[rows];
-                    single.matvec(w, x, 3 + b * cols, yv, 0);
-                    for (int r = 0; r < rows; r++) {
-                        assertEquals(yv[r], yb[2 + b * rows + r], 0f, t + " " + p + " batch row " + b + " row " + r);
+                for (int batch : new int[] {MatMul.TILE_MIN_BATCH - 1, MatMul.TILE_MIN_BATCH + 1}) {
+                    boolean tiles = batch >= MatMul.TILE_MIN_BATCH && !(p == ActivationPrecision.VEC_DOT_TYPE
+                            && (t == GgmlType.Q4_1 || t == GgmlType.Q5_1));
+                    QTensor w = randomMatrix(rnd, t, rows, cols);
+                    float[] x = randomFloats(rnd, batch * cols + 3, 1f);
+                    float[] yb = new float[batch * rows + 2];
+                    single.matmul(w, x, 3, batch, yb, 2);
+                    float[] ym = new float[batch * rows + 2];
+                    multi.matmul(w, x, 3, batch, ym, 2);
+                    assertArrayEquals(yb, ym, t + " " + p + " batch " + batch + ": 3 threads differ from 1");
+                    for (int b = 0; b < batch; b++) {
+                        float[] yv = new float[rows];
+                        single.matvec(w, x, 3 + b * cols, yv, 0);
+                        float[] xr = activationAsRounded(t, p, x, 3 + b * cols, cols);
+                        for (int r = 0; r < rows; r++) {
+                            double tol = tiles ? 2e-6 * sumAbs(t, w.data(), w.rowOffset(r), xr, 0, cols) : 0;
+                            assertEquals(yv[r], yb[2 + b * rows + r], tol, t + " " + p + " batch " + batch + " row " + b + "/" + r);
+                        }
                     }
                 }
             }
         }
     }
 
+    /** The activation row as the kernels see it: rounded to {@code vec_dot_type} under VEC_DOT_TYPE. */
+    static float[] activationAsRounded(GgmlType t, ActivationPrecision p, float[] x, int off, int cols) {
+        if (p == ActivationPrecision.F32 || t.vecDotType() == GgmlType.F32) {
+            return java.util.Arrays.copyOfRange(x, off, off + cols);
+        }
+        GgmlType vdt = t.vecDotType();
+        return Dequantize.row(vdt, Quantize.row(vdt, x, off, cols), 0, cols);
+    }
+
     @Test
-    void batchTilingKeepsResultsIdentical() {
-        // 8192 F32 activations = 32 KiB per row: the 20-row batch is split into several tiles
+    void tilePathResultsDoNotDependOnBatchComposition() {
+        // 8192-float rows (a Llama FFN width): a row's outputs are the same bits whether it is evaluated in a batch
+        // of 20, of 7, or as the third row of a batch of 9 that starts elsewhere
         Random rnd = new Random(4);
         int cols = 8192;
         int rows = 7;
         int batch = 20;
-        for (GgmlType t : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.F16}) {
+        for (GgmlType t : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.F16, GgmlType.Q6_K}) {
             QTensor w = randomMatrix(rnd, t, rows, cols);
             float[] x = randomFloats(rnd, batch * cols, 1f);
             for (ActivationPrecision p : ActivationPrecision.values()) {
                 MatMul mm = new MatMul(three).activationPrecision(p);
                 float[] y = new float[batch * rows];
                 mm.matmul(w, x, 0, batch, y, 0);
-                for (int b = 0; b < batch; b += 7) {
-                    float[] yv = new float[rows];
-                    new MatMul(one).activationPrecision(p).matvec(w, x, b * cols, yv, 0);
-                    for (int r = 0; r < rows; r++) {
-                        assertEquals(yv[r], y[b * rows + r], 0f, t + " " + p + " b=" + b + " r=" + r);
+                float[] y7 = new float[7 * rows];
+                mm.matmul(w, x, 0, 7, y7, 0);
+                float[] y9 = new float[9 * rows];
+                mm.matmul(w, x, 9 * cols, 9, y9, 0);
+                for (int r = 0; r < rows; r++) {
+                    for (int b = 0; b < 7; b++) {
+                        assertEquals(y[b * rows + r], y7[b * rows + r], 0f, t + " " + p + " batch of 7, b=" + b + " r=" + r);
+                    }
+                    for (int b = 0; b < 9; b++) {
+                        assertEquals(y[(9 + b) * rows + r], y9[b * rows + r], 0f, t + " " + p + " batch of 9, b=" + b + " r=" + r);
                     }
                 }
             }

@@ -3,6 +3,7 @@ package io.edgellm.quant.kernel;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgellm.quant.GgmlType;
+import io.edgellm.quant.ggml.Dequantize;
 import io.edgellm.quant.ggml.Quantize;
 import io.edgellm.quant.ggml.ScalarDot;
 import jdk.incubator.vector.FloatVector;
@@ -68,7 +69,72 @@ class VectorKernelsTest {
             sink += Kernels.dotWithBlockSums(GgmlType.Q4_1, w41, 0, x, 0, sums, 0, 64);
             sink += Kernels.dotF32(x, 0, x, i & 7, 100);
         }
+        // the batched path: dequantize and 4 x 4 tiles (and the smaller edge tiles)
+        float[] rows = new float[4 * 64];
+        float[] tile = new float[16];
+        for (int i = 0; i < calls; i++) {
+            Kernels.BACKEND.dequantize(i % 2 == 0 ? GgmlType.Q8_0 : GgmlType.Q4_0, i % 2 == 0 ? w8 : w4, 0, rows, 64 * (i & 3), 64);
+            Kernels.BACKEND.dotTile(rows, 0, 4, x, i & 7, 4, 64, tile, 0, 4);
+            Kernels.BACKEND.dotTile(rows, 0, 1 + (i & 3), x, 0, 1 + (i >> 2 & 3), 61, tile, 0, 4);
+            sink += tile[i & 15];
+        }
         assertFalse(Float.isNaN(sink));
+    }
+
+    @Test
+    void dequantizeIsBitExactWithTheReferenceCodecs() {
+        Random rnd = new Random(11);
+        for (GgmlType t : WEIGHT_TYPES) {
+            for (int n : lengthsFor(t)) {
+                if (n % t.blockSize() != 0) {
+                    continue;
+                }
+                for (int placement = 0; placement < 3; placement++) {
+                    long off = placement == 0 ? 0 : placement == 1 ? 3 : 5;   // 1: the row ends the segment
+                    MemorySegment w = randomRow(rnd, t, n, off, placement == 1);
+                    float[] expected = Dequantize.row(t, w, off, n);
+                    float[] got = new float[n + 2];
+                    Kernels.BACKEND.dequantize(t, w, off, got, 2, n);
+                    assertArrayEquals(expected, java.util.Arrays.copyOfRange(got, 2, n + 2), t + " n=" + n + " off=" + off);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code dotTile}: every output of a 4 x 4 tile equals the same output computed alone (1 x 1) bit for bit, so
+     * results do not depend on how a batch is grouped, and all are close to the double-precision dot product.
+     */
+    @Test
+    void dotTilesAreShapeInvariantAndMatchDoubleDots() {
+        Random rnd = new Random(12);
+        for (int n : new int[] {1, 5, 16, 31, 64, 100, 257, 1024, 1031}) {
+            float[] w = randomFloats(rnd, 3 + 4 * n, 1f);
+            float[] x = randomFloats(rnd, 1 + 4 * n, 1f);
+            float[] tile = new float[5 + 3 * 6 + 4];
+            Kernels.BACKEND.dotTile(w, 3, 4, x, 1, 4, n, tile, 5, 6);
+            for (int b = 0; b < 4; b++) {
+                for (int r = 0; r < 4; r++) {
+                    float[] one = new float[1];
+                    Kernels.BACKEND.dotTile(w, 3 + r * n, 1, x, 1 + b * n, 1, n, one, 0, 1);
+                    assertEquals(one[0], tile[5 + b * 6 + r], 0f, "n=" + n + " r=" + r + " b=" + b + ": 4x4 tile vs alone");
+                    double ref = 0, abs = 0;
+                    for (int i = 0; i < n; i++) {
+                        ref += (double) w[3 + r * n + i] * x[1 + b * n + i];
+                        abs += Math.abs((double) w[3 + r * n + i] * x[1 + b * n + i]);
+                    }
+                    assertEquals(ref, tile[5 + b * 6 + r], TOL * abs + 1e-30, "n=" + n + " r=" + r + " b=" + b);
+                }
+            }
+            // an edge tile (3 x 2) gives the same bits as the full one
+            float[] edge = new float[2 * 6];
+            Kernels.BACKEND.dotTile(w, 3, 3, x, 1, 2, n, edge, 0, 6);
+            for (int b = 0; b < 2; b++) {
+                for (int r = 0; r < 3; r++) {
+                    assertEquals(tile[5 + b * 6 + r], edge[b * 6 + r], 0f, "n=" + n + " edge tile r=" + r + " b=" + b);
+                }
+            }
+        }
     }
 
     @Test
