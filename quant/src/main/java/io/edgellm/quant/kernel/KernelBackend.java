@@ -29,11 +29,14 @@ interface KernelBackend {
     float dotWithBlockSums(GgmlType type, MemorySegment w, long wOffset, float[] x, int xOffset,
                            float[] xBlockSums, int sumOffset, int n);
 
-    /** Integer Q8_0·Q8_0: {@code sum_b d_w d_x sum_i qw_i qx_i}, both rows in ggml Q8_0 block layout. */
-    float dotQ8_0Q8_0(MemorySegment w, long wOffset, MemorySegment xq, long xqOffset, int n);
+    /**
+     * Integer Q8_0·Q8_0: {@code sum_b (sum_i qw_i qx_i) * (d_w * d_x)}, w in ggml Q8_0 block layout, the activation
+     * row widened ({@link Kernels#widenQ8_0}): quants {@code xq[xqOffset ..]}, one scale per 32 in {@code xd[xdOffset ..]}.
+     */
+    float dotQ8_0Q8_0(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd, int xdOffset, int n);
 
-    /** Integer Q4_0·Q8_0: {@code sum_b d_w d_x sum_i (qw_i - 8) qx_i}; w in Q4_0 layout, xq in Q8_0 layout. */
-    float dotQ4_0Q8_0(MemorySegment w, long wOffset, MemorySegment xq, long xqOffset, int n);
+    /** Integer Q4_0·Q8_0: {@code sum_b (sum_i (qw_i - 8) qx_i) * d_w * d_x}; w in Q4_0 layout, x as above. */
+    float dotQ4_0Q8_0(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd, int xdOffset, int n);
 
     /** Plain F32 dot of two float arrays. */
     float dotF32(float[] a, int aOffset, float[] b, int bOffset, int n);

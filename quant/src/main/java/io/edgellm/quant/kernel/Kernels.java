@@ -1,6 +1,7 @@
 package io.edgellm.quant.kernel;
 
 import io.edgellm.quant.GgmlType;
+import io.edgellm.quant.ggml.LittleEndian;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,7 +106,8 @@ public final class Kernels {
     public static float dotQ8_0Q8_0(MemorySegment w, long wOffset, MemorySegment xq, long xqOffset, int n) {
         checkRow(GgmlType.Q8_0, w, wOffset, n, "w");
         checkRow(GgmlType.Q8_0, xq, xqOffset, n, "xq");
-        return BACKEND.dotQ8_0Q8_0(w, wOffset, xq, xqOffset, n);
+        Widened x = Widened.of(xq, xqOffset, n);
+        return BACKEND.dotQ8_0Q8_0(w, wOffset, x.q, 0, x.d, 0, n);
     }
 
     /**
@@ -121,7 +123,41 @@ public final class Kernels {
     public static float dotQ4_0Q8_0(MemorySegment w, long wOffset, MemorySegment xq, long xqOffset, int n) {
         checkRow(GgmlType.Q4_0, w, wOffset, n, "w");
         checkRow(GgmlType.Q8_0, xq, xqOffset, n, "xq");
-        return BACKEND.dotQ4_0Q8_0(w, wOffset, xq, xqOffset, n);
+        Widened x = Widened.of(xq, xqOffset, n);
+        return BACKEND.dotQ4_0Q8_0(w, wOffset, x.q, 0, x.d, 0, n);
+    }
+
+    /**
+     * Widens a Q8_0 activation row for the integer kernels: quants to shorts {@code q[qOffset .. qOffset+n)}, the block
+     * scales (f16 {@code d}, as floats) to {@code d[dOffset .. dOffset+n/32)}. The kernels then read the activation
+     * from the heap and only the weights from a segment: a kernel whose loads saw both a mapped weight file and a
+     * native activation buffer ran at half speed on the mapped weights.
+     */
+    static void widenQ8_0(MemorySegment xq, long xqOffset, int n, short[] q, int qOffset, float[] d, int dOffset) {
+        for (int b = 0; b < n / 32; b++) {
+            long xb = xqOffset + 34L * b;
+            d[dOffset + b] = LittleEndian.readHalf(xq, xb);
+            for (int j = 0; j < 32; j++) {
+                q[qOffset + 32 * b + j] = xq.get(LittleEndian.BYTE, xb + 2 + j);
+            }
+        }
+    }
+
+    /** Per-thread scratch of the segment-taking entry points above. */
+    private static final class Widened {
+        private static final ThreadLocal<Widened> SCRATCH = ThreadLocal.withInitial(Widened::new);
+        short[] q = new short[0];
+        float[] d = new float[0];
+
+        static Widened of(MemorySegment xq, long xqOffset, int n) {
+            Widened x = SCRATCH.get();
+            if (x.q.length < n) {
+                x.q = new short[n];
+                x.d = new float[n / 32];
+            }
+            widenQ8_0(xq, xqOffset, n, x.q, 0, x.d, 0);
+            return x;
+        }
     }
 
     /**

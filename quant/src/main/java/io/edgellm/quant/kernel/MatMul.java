@@ -74,6 +74,9 @@ public final class MatMul {
     private MemorySegment quant = Arena.ofAuto().allocate(64, 64);
     private float[] rounded = new float[0];
     private float[] blockSums = new float[0];
+    /** Q8_0 activations widened for the integer kernels: quants, and one scale per 32. */
+    private short[] actQ = new short[0];
+    private float[] actD = new float[0];
     /** Per worker: 4 dequantized weight rows of the {@link Mode#TILES} path. */
     private float[][] tileScratch = new float[0][];
 
@@ -189,6 +192,7 @@ public final class MatMul {
                     if (vecDot) {
                         mode = type == GgmlType.Q8_0 ? Mode.INT_Q8_0 : Mode.INT_Q4_0;
                         quantizeRows(GgmlType.Q8_0, x, xOffset, batch, cols);
+                        widenRows(batch, cols);
                         actRowBytes = quantRowBytes;
                     } else {
                         mode = Mode.FLOAT;
@@ -293,6 +297,18 @@ public final class MatMul {
         actOffset = 0;
     }
 
+    /** {@link #quant}'s Q8_0 rows into {@link #actQ} / {@link #actD} ({@link Kernels#widenQ8_0}). */
+    private void widenRows(int batch, int cols) {
+        int n = batch * cols;
+        if (actQ.length < n) {
+            actQ = new short[n];
+            actD = new float[n / 32];
+        }
+        for (int b = 0; b < batch; b++) {
+            Kernels.widenQ8_0(quant, b * quantRowBytes, cols, actQ, b * cols, actD, b * (cols / 32));
+        }
+    }
+
     private void ensureTileScratch(int floats) {
         int threads = pool.threads();
         if (tileScratch.length < threads) {
@@ -332,8 +348,8 @@ public final class MatMul {
                 continue;
             }
             switch (mode) {
-                case INT_Q8_0 -> rowsQ8_0(w, quant, quantRowBytes, out, outOffset, start, end, b0, b1);
-                case INT_Q4_0 -> rowsQ4_0(w, quant, quantRowBytes, out, outOffset, start, end, b0, b1);
+                case INT_Q8_0 -> rowsQ8_0(w, actQ, actD, out, outOffset, start, end, b0, b1);
+                case INT_Q4_0 -> rowsQ4_0(w, actQ, actD, out, outOffset, start, end, b0, b1);
                 case FLOAT -> rowsFloat(w, act, actOffset, out, outOffset, start, end, b0, b1);
                 case FLOAT_SUMS -> rowsBlockSums(w, act, actOffset, blockSums, out, outOffset, start, end, b0, b1);
                 case TILES -> throw new IllegalStateException("handled above");
@@ -361,7 +377,7 @@ public final class MatMul {
         }
     }
 
-    private static void rowsQ8_0(QTensor w, MemorySegment xq, long xqRowBytes, float[] y, int yOffset,
+    private static void rowsQ8_0(QTensor w, short[] xq, float[] xd, float[] y, int yOffset,
                                  int start, int end, int b0, int b1) {
         MemorySegment data = w.data();
         long rowBytes = w.rowBytes();
@@ -369,12 +385,12 @@ public final class MatMul {
         KernelBackend k = Kernels.BACKEND;
         for (int r = start; r < end; r++) {
             for (int b = b0; b < b1; b++) {
-                y[yOffset + b * nRows + r] = k.dotQ8_0Q8_0(data, r * rowBytes, xq, b * xqRowBytes, cols);
+                y[yOffset + b * nRows + r] = k.dotQ8_0Q8_0(data, r * rowBytes, xq, b * cols, xd, b * (cols / 32), cols);
             }
         }
     }
 
-    private static void rowsQ4_0(QTensor w, MemorySegment xq, long xqRowBytes, float[] y, int yOffset,
+    private static void rowsQ4_0(QTensor w, short[] xq, float[] xd, float[] y, int yOffset,
                                  int start, int end, int b0, int b1) {
         MemorySegment data = w.data();
         long rowBytes = w.rowBytes();
@@ -382,7 +398,7 @@ public final class MatMul {
         KernelBackend k = Kernels.BACKEND;
         for (int r = start; r < end; r++) {
             for (int b = b0; b < b1; b++) {
-                y[yOffset + b * nRows + r] = k.dotQ4_0Q8_0(data, r * rowBytes, xq, b * xqRowBytes, cols);
+                y[yOffset + b * nRows + r] = k.dotQ4_0Q8_0(data, r * rowBytes, xq, b * cols, xd, b * (cols / 32), cols);
             }
         }
     }

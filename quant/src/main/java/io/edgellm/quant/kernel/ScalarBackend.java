@@ -55,14 +55,40 @@ final class ScalarBackend implements KernelBackend {
         return sum;
     }
 
+    /** {@link ScalarDot#dotQ8_0} on the widened activation: the same integer sums and float operations. */
     @Override
-    public float dotQ8_0Q8_0(MemorySegment w, long wOffset, MemorySegment xq, long xqOffset, int n) {
-        return ScalarDot.dotQ8_0(GgmlType.Q8_0, w, wOffset, xq, xqOffset, n);
+    public float dotQ8_0Q8_0(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd, int xdOffset, int n) {
+        float sumf = 0f;
+        for (int b = 0; b < n / 32; b++) {
+            long wb = wOffset + 34L * b;
+            int xb = xqOffset + 32 * b;
+            int sumi = 0;
+            for (int j = 0; j < 32; j++) {
+                sumi += w.get(LittleEndian.BYTE, wb + 2 + j) * xq[xb + j];
+            }
+            sumf += sumi * (LittleEndian.readHalf(w, wb) * xd[xdOffset + b]);
+        }
+        return sumf;
     }
 
+    /** {@link ScalarDot#dotQ8_0} for Q4_0 weights on the widened activation. */
     @Override
-    public float dotQ4_0Q8_0(MemorySegment w, long wOffset, MemorySegment xq, long xqOffset, int n) {
-        return ScalarDot.dotQ8_0(GgmlType.Q4_0, w, wOffset, xq, xqOffset, n);
+    public float dotQ4_0Q8_0(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd, int xdOffset, int n) {
+        float sumf = 0f;
+        for (int b = 0; b < n / 32; b++) {
+            long wb = wOffset + 18L * b;
+            int xb = xqOffset + 32 * b;
+            int sumi0 = 0;
+            int sumi1 = 0;
+            for (int j = 0; j < 16; j++) {
+                int q = LittleEndian.readU8(w, wb + 2 + j);
+                sumi0 += ((q & 0x0F) - 8) * xq[xb + j];
+                sumi1 += ((q >>> 4) - 8) * xq[xb + j + 16];
+            }
+            int sumi = sumi0 + sumi1;
+            sumf += sumi * LittleEndian.readHalf(w, wb) * xd[xdOffset + b];
+        }
+        return sumf;
     }
 
     @Override

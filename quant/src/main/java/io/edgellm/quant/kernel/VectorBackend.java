@@ -29,11 +29,12 @@ import java.nio.ByteOrder;
  *   <li>When {@code FB} has 4 lanes (128-bit NEON), a {@link #BB} load reads 8 bytes of which 4 are used: the load
  *       runs {@link #OVER_READ} bytes past the quants. That is harmless inside a row (the next block), but the very
  *       last block of a segment could read outside it, so that one block goes to the scalar code.</li>
- *   <li>The integer kernels (Q8_0·Q8_0, Q4_0·Q8_0) sum each block exactly in integer lanes, then scale once. Up to
- *       256-bit vectors they multiply in short lanes ({@link #SI}, the preferred shape: products of int8 quants fit
- *       16 bits) and add pairs into int lanes; with 512-bit vectors they widen quants to int lanes exactly as the
- *       float kernels do ({@link #BB} bytes to {@link #IB} ints), since a 512-bit short vector is longer than the 16
- *       nibble bytes of a Q4_0 block.</li>
+ *   <li>The integer kernels (Q8_0·Q8_0, Q4_0·Q8_0) take the activation quants widened once per row into a short
+ *       array ({@link Kernels#widenQ8_0}) and sum each block exactly in integer lanes. Up to 256-bit vectors they
+ *       multiply in short lanes of the preferred shape ({@link #SI}; products of int8 quants fit 16 bits) and add
+ *       pairs into int lanes. With 512-bit vectors a short vector (32 lanes) would be longer than the 16 nibble
+ *       bytes of a Q4_0 block, so they use the float kernels' shapes instead: weight quants {@link #BB} bytes to
+ *       {@link #IB} ints, activations {@link #SB} shorts to {@link #IB} ints (the F16 kernel's cast).</li>
  * </ul>
  * Block layouts are drawn in the {@code io.edgellm.quant.ggml} codecs ({@code Q8_0Codec}, {@code Q4_0Codec}, ...).
  *
@@ -43,11 +44,12 @@ import java.nio.ByteOrder;
  *       {@code NodeCountInliningCutoff} it stops inlining and the vectors become heap objects (5x slower). So the
  *       kernels loop over a block's parts (nibble halves, Q6_K quarters) instead of writing every part out.</li>
  *   <li>No {@code reduceLanes(ADD)} on floats: see {@link #sum}.</li>
- *   <li>One vector shape per lane type across all kernels. The Vector API's casts and conversions are shared
- *       library code, and C2 compiles them from a type profile shared by every caller: when the integer kernels
- *       used 256-bit shorts beside the float kernels' 512-bit ints, a JVM that had run one kind of kernel ran the
- *       other with boxed vectors (Q8_0 after Q4_0: 0.5 instead of 22 GB/s). {@code KernelProfilePollutionTest}
- *       checks it by heap allocation per call.</li>
+ *   <li>One set of vector shapes for all kernels, and one kind of segment per load. The Vector API's casts and
+ *       conversions are shared library code that C2 compiles from a type profile shared by every caller: when the
+ *       integer kernels used 256- and 512-bit shorts beside the float kernels' 512-bit ints, a JVM that had run one
+ *       kernel ran the next with boxed vectors (Q8_0 after Q4_0: 0.5 instead of 22 GB/s;
+ *       {@code KernelProfilePollutionTest} checks it by heap allocation per call); and loads that saw both the
+ *       mapped weight file and a native activation buffer ran at half speed, hence the widened activations.</li>
  * </ul>
  */
 final class VectorBackend implements KernelBackend {
@@ -67,9 +69,9 @@ final class VectorBackend implements KernelBackend {
     static final int OVER_READ = BB.length() - LB;
 
 
-    /** Integer kernels multiply in short lanes below 512 bits (see the class comment), in int lanes from 512. */
+    /** The integer kernels multiply in short lanes up to 256-bit vectors, in int lanes from 512 (class comment). */
     private static final boolean SHORT_LANES = PREFERRED_BITS <= 256;
-    /** Short lanes of the integer kernels: the preferred shape (at most 256 bits where they are used). */
+    /** Short lanes of the integer kernels up to 256 bits: the preferred shape. */
     static final VectorSpecies<Short> SI = VectorSpecies.of(short.class, VectorShape.forBitSize(Math.min(PREFERRED_BITS, 256)));
     private static final VectorSpecies<Integer> SII = VectorSpecies.of(int.class, SI.vectorShape());
     private static final VectorSpecies<Float> SIF = VectorSpecies.of(float.class, SI.vectorShape());
@@ -748,64 +750,15 @@ final class VectorBackend implements KernelBackend {
     // Integer paths (llama.cpp's vec_dot with Q8_0 activations)
 
     @Override
-    public float dotQ8_0Q8_0(MemorySegment w, long wOffset, MemorySegment xq, long xqOffset, int n) {
-        return SHORT_LANES ? dotQ8_0Q8_0Shorts(w, wOffset, xq, xqOffset, n) : dotQ8_0Q8_0Ints(w, wOffset, xq, xqOffset, n);
+    public float dotQ8_0Q8_0(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd, int xdOffset, int n) {
+        return SHORT_LANES ? dotQ8_0Q8_0Shorts(w, wOffset, xq, xqOffset, xd, xdOffset, n)
+                : dotQ8_0Q8_0Ints(w, wOffset, xq, xqOffset, xd, xdOffset, n);
     }
 
     @Override
-    public float dotQ4_0Q8_0(MemorySegment w, long wOffset, MemorySegment xq, long xqOffset, int n) {
-        return SHORT_LANES ? dotQ4_0Q8_0Shorts(w, wOffset, xq, xqOffset, n) : dotQ4_0Q8_0Ints(w, wOffset, xq, xqOffset, n);
-    }
-
-    /**
-     * Q8_0·Q8_0: per block, the weight and activation quants widened to int lanes ({@code LB} at a time), multiplied
-     * and added (exact: |sum| <= 32 * 128 * 128), then converted once and scaled by {@code d_w * d_x}.
-     */
-    private static float dotQ8_0Q8_0Ints(MemorySegment w, long wOffset, MemorySegment xq, long xqOffset, int n) {
-        int blocks = n / 32;
-        int safe = Math.min(safeBlocks(w, wOffset, blocks, 34), safeBlocks(xq, xqOffset, blocks, 34));
-        FloatVector acc = FloatVector.zero(FB);
-        for (int b = 0; b < safe; b++) {
-            long wb = wOffset + 34L * b;
-            long xb = xqOffset + 34L * b;
-            IntVector s = IntVector.zero(IB);
-            for (int j = 0; j < 32; j += LB) {
-                s = s.add(loadBytesAsInts(w, wb + 2 + j).mul(loadBytesAsInts(xq, xb + 2 + j)));
-            }
-            acc = toFloat(s).fma(FloatVector.broadcast(FB, half(w, wb) * half(xq, xb)), acc);
-        }
-        float sum = sum(acc);
-        if (safe < blocks) {
-            sum += ScalarBackend.INSTANCE.dotQ8_0Q8_0(w, wOffset + 34L * safe, xq, xqOffset + 34L * safe, 32 * (blocks - safe));
-        }
-        return sum;
-    }
-
-    /**
-     * Q4_0·Q8_0: the nibbles minus 8 (-8..7) in int lanes, low nibbles times activation quants {@code j..}, high
-     * nibbles times {@code j+16..}, summed exactly per block, then scaled by {@code d_w * d_x}.
-     */
-    private static float dotQ4_0Q8_0Ints(MemorySegment w, long wOffset, MemorySegment xq, long xqOffset, int n) {
-        int blocks = n / 32;
-        int safe = Math.min(safeBlocks(w, wOffset, blocks, 18), safeBlocks(xq, xqOffset, blocks, 34));
-        FloatVector acc = FloatVector.zero(FB);
-        for (int b = 0; b < safe; b++) {
-            long wb = wOffset + 18L * b;
-            long xb = xqOffset + 34L * b;
-            IntVector s = IntVector.zero(IB);
-            for (int j = 0; j < 16; j += LB) {
-                IntVector q = loadBytesAsInts(w, wb + 2 + j);
-                IntVector lo = q.and(0x0F).sub(8);
-                IntVector hi = q.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8);
-                s = s.add(lo.mul(loadBytesAsInts(xq, xb + 2 + j))).add(hi.mul(loadBytesAsInts(xq, xb + 18 + j)));
-            }
-            acc = toFloat(s).fma(FloatVector.broadcast(FB, half(w, wb) * half(xq, xb)), acc);
-        }
-        float sum = sum(acc);
-        if (safe < blocks) {
-            sum += ScalarBackend.INSTANCE.dotQ4_0Q8_0(w, wOffset + 18L * safe, xq, xqOffset + 34L * safe, 32 * (blocks - safe));
-        }
-        return sum;
+    public float dotQ4_0Q8_0(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd, int xdOffset, int n) {
+        return SHORT_LANES ? dotQ4_0Q8_0Shorts(w, wOffset, xq, xqOffset, xd, xdOffset, n)
+                : dotQ4_0Q8_0Ints(w, wOffset, xq, xqOffset, xd, xdOffset, n);
     }
 
     /** {@code SI.length()} signed bytes at {@code offset}, widened to short lanes. */
@@ -819,49 +772,105 @@ final class VectorBackend implements KernelBackend {
     }
 
     /**
-     * Q8_0·Q8_0 in short lanes: bytes widened to shorts, multiplied (|q_w q_x| <= 128*128 = 16384 fits a short), and
-     * pairs of products summed into int lanes, so the per-block sum is exact.
+     * Q8_0·Q8_0 in short lanes: weight bytes widened to shorts, times the activation shorts (|q_w q_x| <= 128 * 128
+     * fits a short), pairs of products added into int lanes: the per-block sum is exact.
      */
-    private static float dotQ8_0Q8_0Shorts(MemorySegment w, long wOffset, MemorySegment xq, long xqOffset, int n) {
+    private static float dotQ8_0Q8_0Shorts(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
+                                           int xdOffset, int n) {
         int blocks = n / 32;
         int step = SI.length();
+        int safe = safeBlocks(w, wOffset, blocks, 34);
         FloatVector acc = FloatVector.zero(SIF);
-        for (int b = 0; b < blocks; b++) {
+        for (int b = 0; b < safe; b++) {
             long wb = wOffset + 34L * b;
-            long xb = xqOffset + 34L * b;
+            int xb = xqOffset + 32 * b;
             IntVector s = IntVector.zero(SII);
             for (int j = 0; j < 32; j += step) {
-                ShortVector p = bytesToShorts(w, wb + 2 + j).mul(bytesToShorts(xq, xb + 2 + j));
+                ShortVector p = bytesToShorts(w, wb + 2 + j).mul(ShortVector.fromArray(SI, xq, xb + j));
                 s = s.add(pairSum(p.reinterpretAsInts()));
             }
-            float d = half(w, wb) * half(xq, xb);
-            acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(SIF, d), acc);
+            acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(SIF, half(w, wb) * xd[xdOffset + b]), acc);
         }
-        return sum(acc);
+        return sum(acc) + scalarQ8_0Tail(w, wOffset, xq, xqOffset, xd, xdOffset, safe, blocks);
     }
 
-    /**
-     * Q4_0·Q8_0 in short lanes: the nibbles minus 8 (-8..7) times the activation bytes, low and high nibble products
-     * added in shorts (|sum| <= 2 * 8 * 128), then pairs widened into int lanes.
-     */
-    private static float dotQ4_0Q8_0Shorts(MemorySegment w, long wOffset, MemorySegment xq, long xqOffset, int n) {
+    /** Q4_0·Q8_0 in short lanes: nibbles minus 8 times activation shorts, low and high products added in shorts. */
+    private static float dotQ4_0Q8_0Shorts(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
+                                           int xdOffset, int n) {
         int blocks = n / 32;
         int step = SI.length();
+        int safe = safeBlocks(w, wOffset, blocks, 18);
         FloatVector acc = FloatVector.zero(SIF);
-        for (int b = 0; b < blocks; b++) {
+        for (int b = 0; b < safe; b++) {
             long wb = wOffset + 18L * b;
-            long xb = xqOffset + 34L * b;
+            int xb = xqOffset + 32 * b;
             IntVector s = IntVector.zero(SII);
             for (int j = 0; j < 16; j += step) {
                 ShortVector q = bytesToShorts(w, wb + 2 + j);
                 ShortVector lo = q.and((short) 0x0F).sub((short) 8);
                 ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).sub((short) 8);
-                ShortVector p = lo.mul(bytesToShorts(xq, xb + 2 + j)).add(hi.mul(bytesToShorts(xq, xb + 18 + j)));
+                ShortVector p = lo.mul(ShortVector.fromArray(SI, xq, xb + j)).add(hi.mul(ShortVector.fromArray(SI, xq, xb + 16 + j)));
                 s = s.add(pairSum(p.reinterpretAsInts()));
             }
-            float d = half(w, wb) * half(xq, xb);
-            acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(SIF, d), acc);
+            acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(SIF, half(w, wb) * xd[xdOffset + b]), acc);
         }
-        return sum(acc);
+        return sum(acc) + scalarQ4_0Tail(w, wOffset, xq, xqOffset, xd, xdOffset, safe, blocks);
+    }
+
+    /** {@link #SB} activation shorts at {@code i}, widened to {@link #IB} int lanes. */
+    private static IntVector shortsToInts(short[] xq, int i) {
+        return (IntVector) ShortVector.fromArray(SB, xq, i).castShape(IB, 0);
+    }
+
+    /** Q8_0·Q8_0 in int lanes (512-bit vectors): weight bytes and activation shorts widened to ints. */
+    private static float dotQ8_0Q8_0Ints(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
+                                         int xdOffset, int n) {
+        int blocks = n / 32;
+        int safe = safeBlocks(w, wOffset, blocks, 34);
+        FloatVector acc = FloatVector.zero(FB);
+        for (int b = 0; b < safe; b++) {
+            long wb = wOffset + 34L * b;
+            int xb = xqOffset + 32 * b;
+            IntVector s = IntVector.zero(IB);
+            for (int j = 0; j < 32; j += LB) {
+                s = s.add(loadBytesAsInts(w, wb + 2 + j).mul(shortsToInts(xq, xb + j)));
+            }
+            acc = toFloat(s).fma(FloatVector.broadcast(FB, half(w, wb) * xd[xdOffset + b]), acc);
+        }
+        return sum(acc) + scalarQ8_0Tail(w, wOffset, xq, xqOffset, xd, xdOffset, safe, blocks);
+    }
+
+    /** Q4_0·Q8_0 in int lanes (512-bit vectors). */
+    private static float dotQ4_0Q8_0Ints(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
+                                         int xdOffset, int n) {
+        int blocks = n / 32;
+        int safe = safeBlocks(w, wOffset, blocks, 18);
+        FloatVector acc = FloatVector.zero(FB);
+        for (int b = 0; b < safe; b++) {
+            long wb = wOffset + 18L * b;
+            int xb = xqOffset + 32 * b;
+            IntVector s = IntVector.zero(IB);
+            for (int j = 0; j < 16; j += LB) {
+                IntVector q = loadBytesAsInts(w, wb + 2 + j);
+                IntVector lo = q.and(0x0F).sub(8);
+                IntVector hi = q.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8);
+                s = s.add(lo.mul(shortsToInts(xq, xb + j))).add(hi.mul(shortsToInts(xq, xb + 16 + j)));
+            }
+            acc = toFloat(s).fma(FloatVector.broadcast(FB, half(w, wb) * xd[xdOffset + b]), acc);
+        }
+        return sum(acc) + scalarQ4_0Tail(w, wOffset, xq, xqOffset, xd, xdOffset, safe, blocks);
+    }
+
+    /** Blocks {@code [safe, blocks)} (the one a vector load could overrun) in scalar code. */
+    private static float scalarQ8_0Tail(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
+                                        int xdOffset, int safe, int blocks) {
+        return safe == blocks ? 0f : ScalarBackend.INSTANCE.dotQ8_0Q8_0(w, wOffset + 34L * safe, xq,
+                xqOffset + 32 * safe, xd, xdOffset + safe, 32 * (blocks - safe));
+    }
+
+    private static float scalarQ4_0Tail(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
+                                        int xdOffset, int safe, int blocks) {
+        return safe == blocks ? 0f : ScalarBackend.INSTANCE.dotQ4_0Q8_0(w, wOffset + 18L * safe, xq,
+                xqOffset + 32 * safe, xd, xdOffset + safe, 32 * (blocks - safe));
     }
 }
