@@ -337,24 +337,26 @@ final class VectorBackend implements KernelBackend {
             b = FloatVector.fromArray(F, x, x3 + i);
             c03 = a0.fma(b, c03); c13 = a1.fma(b, c13); c23 = a2.fma(b, c23); c33 = a3.fma(b, c33);
         }
-        // y[b][r]: column b of the tile is activation row b
-        y[yo] = tail(sum(c00), w, w0, x, x0, i, n);
-        y[yo + 1] = tail(sum(c10), w, w1, x, x0, i, n);
-        y[yo + 2] = tail(sum(c20), w, w2, x, x0, i, n);
-        y[yo + 3] = tail(sum(c30), w, w3, x, x0, i, n);
-        y[yo + ys] = tail(sum(c01), w, w0, x, x1, i, n);
-        y[yo + ys + 1] = tail(sum(c11), w, w1, x, x1, i, n);
-        y[yo + ys + 2] = tail(sum(c21), w, w2, x, x1, i, n);
-        y[yo + ys + 3] = tail(sum(c31), w, w3, x, x1, i, n);
-        y[yo + 2 * ys] = tail(sum(c02), w, w0, x, x2, i, n);
-        y[yo + 2 * ys + 1] = tail(sum(c12), w, w1, x, x2, i, n);
-        y[yo + 2 * ys + 2] = tail(sum(c22), w, w2, x, x2, i, n);
-        y[yo + 2 * ys + 3] = tail(sum(c32), w, w3, x, x2, i, n);
-        y[yo + 3 * ys] = tail(sum(c03), w, w0, x, x3, i, n);
-        y[yo + 3 * ys + 1] = tail(sum(c13), w, w1, x, x3, i, n);
-        y[yo + 3 * ys + 2] = tail(sum(c23), w, w2, x, x3, i, n);
-        y[yo + 3 * ys + 3] = tail(sum(c33), w, w3, x, x3, i, n);
+        // the 16 accumulators go out through one array (intoArray: one node each; 16 inlined sum() calls would pass
+        // C2's inlining budget and box every accumulator), then each is summed in lane order exactly as sum() does
+        float[] lanes = TILE_LANES.get();
+        c00.intoArray(lanes, 0); c10.intoArray(lanes, l); c20.intoArray(lanes, 2 * l); c30.intoArray(lanes, 3 * l);
+        c01.intoArray(lanes, 4 * l); c11.intoArray(lanes, 5 * l); c21.intoArray(lanes, 6 * l); c31.intoArray(lanes, 7 * l);
+        c02.intoArray(lanes, 8 * l); c12.intoArray(lanes, 9 * l); c22.intoArray(lanes, 10 * l); c32.intoArray(lanes, 11 * l);
+        c03.intoArray(lanes, 12 * l); c13.intoArray(lanes, 13 * l); c23.intoArray(lanes, 14 * l); c33.intoArray(lanes, 15 * l);
+        for (int b = 0; b < 4; b++) {
+            for (int r = 0; r < 4; r++) {
+                float s = 0f;
+                for (int k = 0; k < l; k++) {
+                    s += lanes[(4 * b + r) * l + k];
+                }
+                y[yo + b * ys + r] = tail(s, w, wo + r * n, x, xo + b * n, i, n);
+            }
+        }
     }
+
+    /** The 16 accumulators of a 4 × 4 tile, lane by lane (per thread). */
+    private static final ThreadLocal<float[]> TILE_LANES = ThreadLocal.withInitial(() -> new float[16 * F.length()]);
 
     /** Q8_0 and Q4_0 rows in vector code ({@code d * q}, the reference codecs' one multiply); others scalar. */
     @Override

@@ -9,9 +9,10 @@ import java.lang.management.ManagementFactory;
 import java.util.Random;
 
 /**
- * Child-JVM probe of {@link KernelProfilePollutionTest}: in a fresh JVM, runs {@link MatMul#matvec} on weight
- * matrices of the given types one after the other, each until the JIT has settled, and prints per type the heap bytes
- * one matvec allocates at steady state. Compiled Vector API code allocates nothing; a kernel whose vectors C2 could
+ * Child-JVM probe of {@link KernelProfilePollutionTest}: in a fresh JVM, runs {@link MatMul#matvec} (the fused
+ * kernels) and an 8-row {@link MatMul#matmul} (the dequantize-and-tile path) on weight matrices of the given types one
+ * after the other, each until the JIT has settled, and prints per type the heap bytes one such pair of calls
+ * allocates at steady state. Compiled Vector API code allocates nothing; a kernel whose vectors C2 could
  * not keep in registers allocates a box per vector operation, every block of every row.
  *
  * <p>Usage: {@code PollutionProbe Q4_0,Q8_0} (activations rounded to Q8_0, so these two run the integer kernels).
@@ -32,6 +33,9 @@ public final class PollutionProbe {
         float[] x = new float[COLS];
         for (int i = 0; i < COLS; i++) x[i] = (float) rnd.nextGaussian();
         float[] y = new float[ROWS];
+        float[] xb = new float[8 * COLS];
+        for (int i = 0; i < xb.length; i++) xb[i] = (float) rnd.nextGaussian();
+        float[] yb = new float[8 * ROWS];
         try (Arena arena = Arena.ofConfined(); Parallel pool = Parallel.create(1)) {
             MatMul mm = new MatMul(pool);
             for (String name : args[0].split(",")) {
@@ -50,7 +54,10 @@ public final class PollutionProbe {
                 int quiet = 0;
                 for (int round = 0; round < 60 && quiet < 5; round++) {
                     long before = mx.getThreadAllocatedBytes(self);
-                    for (int i = 0; i < 2000; i++) mm.matvec(w, x, 0, y, 0);
+                    for (int i = 0; i < 2000; i++) {
+                        mm.matvec(w, x, 0, y, 0);
+                        if (i % 8 == 0) mm.matmul(w, xb, 0, 8, yb, 0);
+                    }
                     perCall = (mx.getThreadAllocatedBytes(self) - before) / 2000;
                     quiet = perCall < 64 ? quiet + 1 : 0;
                 }
