@@ -332,8 +332,8 @@ public final class MatMul {
 
     /**
      * The task: rows {@code [start, end)} of W for every activation row, tile by tile. Each mode's loop is a small
-     * method that calls one kernel; the {@link AccumulationOrder#LLAMA_CPP_X86} reproduction mode has its own loop,
-     * so the fast loops carry none of its branches.
+     * method of its own; the {@link AccumulationOrder#LLAMA_CPP_X86} reproduction mode has its own loop, so the fast
+     * loops carry none of its branches.
      */
     private void rows(int start, int end, int worker) {
         if (mode == Mode.TILES) {
@@ -348,8 +348,7 @@ public final class MatMul {
                 continue;
             }
             switch (mode) {
-                case INT_Q8_0 -> rowsQ8_0(w, actQ, actD, out, outOffset, start, end, b0, b1);
-                case INT_Q4_0 -> rowsQ4_0(w, actQ, actD, out, outOffset, start, end, b0, b1);
+                case INT_Q8_0, INT_Q4_0 -> rowsInt(w, mode == Mode.INT_Q4_0, actQ, actD, out, outOffset, start, end, b0, b1);
                 case FLOAT -> rowsFloat(w, act, actOffset, out, outOffset, start, end, b0, b1);
                 case FLOAT_SUMS -> rowsBlockSums(w, act, actOffset, blockSums, out, outOffset, start, end, b0, b1);
                 case TILES -> throw new IllegalStateException("handled above");
@@ -377,28 +376,18 @@ public final class MatMul {
         }
     }
 
-    private static void rowsQ8_0(QTensor w, short[] xq, float[] xd, float[] y, int yOffset,
-                                 int start, int end, int b0, int b1) {
+    /** The integer kernels: Q8_0 or Q4_0 weights times the widened Q8_0 activations. */
+    private static void rowsInt(QTensor w, boolean q4, short[] xq, float[] xd, float[] y, int yOffset,
+                                int start, int end, int b0, int b1) {
         MemorySegment data = w.data();
         long rowBytes = w.rowBytes();
         int cols = w.cols(), nRows = w.rows();
         KernelBackend k = Kernels.BACKEND;
         for (int r = start; r < end; r++) {
             for (int b = b0; b < b1; b++) {
-                y[yOffset + b * nRows + r] = k.dotQ8_0Q8_0(data, r * rowBytes, xq, b * cols, xd, b * (cols / 32), cols);
-            }
-        }
-    }
-
-    private static void rowsQ4_0(QTensor w, short[] xq, float[] xd, float[] y, int yOffset,
-                                 int start, int end, int b0, int b1) {
-        MemorySegment data = w.data();
-        long rowBytes = w.rowBytes();
-        int cols = w.cols(), nRows = w.rows();
-        KernelBackend k = Kernels.BACKEND;
-        for (int r = start; r < end; r++) {
-            for (int b = b0; b < b1; b++) {
-                y[yOffset + b * nRows + r] = k.dotQ4_0Q8_0(data, r * rowBytes, xq, b * cols, xd, b * (cols / 32), cols);
+                y[yOffset + b * nRows + r] = q4
+                        ? k.dotQ4_0Q8_0(data, r * rowBytes, xq, b * cols, xd, b * (cols / 32), cols)
+                        : k.dotQ8_0Q8_0(data, r * rowBytes, xq, b * cols, xd, b * (cols / 32), cols);
             }
         }
     }

@@ -763,7 +763,10 @@ final class VectorBackend implements KernelBackend {
                 : dotQ4_0Q8_0Ints(w, wOffset, xq, xqOffset, xd, xdOffset, n);
     }
 
-    /** {@code SI.length()} signed bytes at {@code offset}, widened to short lanes. */
+    /**
+     * {@code SI.length()} (at most 16) signed bytes at {@code offset}, widened to short lanes. The load reads exactly
+     * the bytes used, so the short-lane kernels need no scalar last block.
+     */
     private static ShortVector bytesToShorts(MemorySegment s, long offset) {
         return (ShortVector) ByteVector.fromMemorySegment(SIB, s, offset, LE).castShape(SI, 0);
     }
@@ -781,9 +784,8 @@ final class VectorBackend implements KernelBackend {
                                            int xdOffset, int n) {
         int blocks = n / 32;
         int step = SI.length();
-        int safe = safeBlocks(w, wOffset, blocks, 34);
         FloatVector acc = FloatVector.zero(SIF);
-        for (int b = 0; b < safe; b++) {
+        for (int b = 0; b < blocks; b++) {
             long wb = wOffset + 34L * b;
             int xb = xqOffset + 32 * b;
             IntVector s = IntVector.zero(SII);
@@ -793,7 +795,7 @@ final class VectorBackend implements KernelBackend {
             }
             acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(SIF, half(w, wb) * xd[xdOffset + b]), acc);
         }
-        return sum(acc) + scalarQ8_0Tail(w, wOffset, xq, xqOffset, xd, xdOffset, safe, blocks);
+        return sum(acc);
     }
 
     /** Q4_0·Q8_0 in short lanes: nibbles minus 8 times activation shorts, low and high products added in shorts. */
@@ -801,9 +803,8 @@ final class VectorBackend implements KernelBackend {
                                            int xdOffset, int n) {
         int blocks = n / 32;
         int step = SI.length();
-        int safe = safeBlocks(w, wOffset, blocks, 18);
         FloatVector acc = FloatVector.zero(SIF);
-        for (int b = 0; b < safe; b++) {
+        for (int b = 0; b < blocks; b++) {
             long wb = wOffset + 18L * b;
             int xb = xqOffset + 32 * b;
             IntVector s = IntVector.zero(SII);
@@ -816,7 +817,7 @@ final class VectorBackend implements KernelBackend {
             }
             acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(SIF, half(w, wb) * xd[xdOffset + b]), acc);
         }
-        return sum(acc) + scalarQ4_0Tail(w, wOffset, xq, xqOffset, xd, xdOffset, safe, blocks);
+        return sum(acc);
     }
 
     /** {@link #SB} activation shorts at {@code i}, widened to {@link #IB} int lanes. */
