@@ -13,14 +13,7 @@ public final class SharedData {
     }
 
     public static Path root() {
-        String p = System.getProperty("edgellm.shared");
-        if (p != null && Files.isDirectory(Paths.get(p))) return Paths.get(p);
-        Path dir = Paths.get("").toAbsolutePath();
-        for (Path d = dir; d != null; d = d.getParent()) {
-            Path c = d.resolve("../shared").normalize();
-            if (Files.isDirectory(c.resolve("golden"))) return c;
-        }
-        throw new IllegalStateException("../shared not found (set -Dedgellm.shared)");
+        return io.edgellm.testing.SharedData.root(); // skips the test when ../shared is absent
     }
 
     public static Path model(String name) {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.edgellm.SharedData;
+import io.edgellm.testing.SharedData;
 import io.edgellm.quant.gguf.GgufFile;
 import io.edgellm.quant.gguf.GgufTensorInfo;
 import java.io.ByteArrayOutputStream;
@@ -34,8 +34,8 @@ class EdgeLlmCliTest {
 
     @Test
     void generateJsonIsGreedyGolden() throws Exception {
-        JsonNode golden = new ObjectMapper().readTree(SharedData.golden("greedy/stories260K.json").toFile()).get("cases").get(0);
-        Run r = run("generate", "-m", SharedData.model("stories260K.gguf").toString(), "-p", golden.get("prompt").asText(),
+        JsonNode golden = new ObjectMapper().readTree(SharedData.path("golden/greedy/stories260K.json").toFile()).get("cases").get(0);
+        Run r = run("generate", "-m", SharedData.path("models/stories260K.gguf").toString(), "-p", golden.get("prompt").asText(),
                 "-n", "64", "--temp", "0", "--ignore-eos", "-t", "2", "-c", "256", "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
@@ -50,7 +50,7 @@ class EdgeLlmCliTest {
 
     @Test
     void generateStreamsTextAndTimings() {
-        Run r = run("generate", "-m", SharedData.model("stories260K.gguf").toString(), "-p", "Once upon a time",
+        Run r = run("generate", "-m", SharedData.path("models/stories260K.gguf").toString(), "-p", "Once upon a time",
                 "-n", "16", "--temp", "0", "-t", "1");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("Once upon a time, there was a little girl"), r.out());
@@ -59,7 +59,7 @@ class EdgeLlmCliTest {
 
     @Test
     void inspectShowsMetadataAndTensors() {
-        Run r = run("inspect", SharedData.model("TinyStories-656K-Q8_0.gguf").toString());
+        Run r = run("inspect", SharedData.path("models/TinyStories-656K-Q8_0.gguf").toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("general.architecture") && r.out().contains("'llama'"), r.out());
         assertTrue(r.out().contains("llama.block_count"), r.out());
@@ -80,7 +80,7 @@ class EdgeLlmCliTest {
 
     @Test
     void tokenizeIdsLikeLlamaTokenize() {
-        Run r = run("tokenize", "-m", SharedData.model("stories260K.gguf").toString(), "-p", "Once upon a time", "--ids");
+        Run r = run("tokenize", "-m", SharedData.path("models/stories260K.gguf").toString(), "-p", "Once upon a time", "--ids");
         assertEquals(0, r.code(), r.err());
         assertEquals("[1, 403, 407, 261, 378]", r.out().strip());
     }
@@ -93,9 +93,9 @@ class EdgeLlmCliTest {
             "stories260K.gguf, stories260K-Q4_0.gguf, Q4_0"})
     void quantizeMatchesLlamaQuantize(String in, String reference, String type, @TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("out.gguf");
-        Run r = run("quantize", SharedData.model(in).toString(), out.toString(), type);
+        Run r = run("quantize", SharedData.path("models/" + in).toString(), out.toString(), type);
         assertEquals(0, r.code(), r.err());
-        try (GgufFile got = GgufFile.open(out); GgufFile ref = GgufFile.open(SharedData.model(reference))) {
+        try (GgufFile got = GgufFile.open(out); GgufFile ref = GgufFile.open(SharedData.path("models/" + reference))) {
             assertEquals(ref.tensors().size(), got.tensors().size());
             for (GgufTensorInfo t : ref.tensors()) {
                 GgufTensorInfo g = got.tensor(t.name());
@@ -113,9 +113,9 @@ class EdgeLlmCliTest {
     @ValueSource(strings = {"F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1"})
     void quantizePureMatchesSyntheticVariants(String type, @TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("out.gguf");
-        Run r = run("quantize", SharedData.golden("synth/models/synth-small-F32.gguf").toString(), out.toString(), type, "--pure", "-q");
+        Run r = run("quantize", SharedData.path("golden/synth/models/synth-small-F32.gguf").toString(), out.toString(), type, "--pure", "-q");
         assertEquals(0, r.code(), r.err());
-        try (GgufFile got = GgufFile.open(out); GgufFile ref = GgufFile.open(SharedData.golden("synth/models/synth-small-" + type + ".gguf"))) {
+        try (GgufFile got = GgufFile.open(out); GgufFile ref = GgufFile.open(SharedData.path("golden/synth/models/synth-small-" + type + ".gguf"))) {
             assertEquals(ref.tensors().size(), got.tensors().size());
             for (GgufTensorInfo t : ref.tensors()) {
                 GgufTensorInfo g = got.tensor(t.name());
@@ -137,11 +137,11 @@ class EdgeLlmCliTest {
     @ParameterizedTest
     @ValueSource(strings = {"bad_magic.gguf", "zero_dim.gguf", "kv_count_2e40.gguf", "truncated_tensor_data.gguf"})
     void malformedFileIsOneLineAndNonZero(String file) {
-        Run r = run("generate", "-m", SharedData.golden("malformed/" + file).toString(), "-p", "hi", "-n", "1");
+        Run r = run("generate", "-m", SharedData.path("golden/malformed/" + file).toString(), "-p", "hi", "-n", "1");
         assertEquals(1, r.code());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().startsWith("edgellm: ") && r.err().contains(file), r.err());
-        Run i = run("inspect", SharedData.golden("malformed/" + file).toString());
+        Run i = run("inspect", SharedData.path("golden/malformed/" + file).toString());
         assertTrue(file.equals("zero_dim.gguf") ? i.code() == 0 : i.code() == 1, i.err());
     }
 }

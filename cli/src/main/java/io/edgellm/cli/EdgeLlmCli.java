@@ -11,8 +11,8 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code edgellm} command line (picocli): {@code generate}, {@code inspect}, {@code tokenize}, {@code quantize},
- * plus the subcommands other modules register through {@link CliCommandProvider} (bench adds {@code bench} and
- * {@code synth}). Errors (bad path, malformed file, bad option value) print one line on stderr and exit with 1;
+ * the bench module's {@code bench} and {@code synth}, plus the subcommands other jars on the class path register through
+ * {@link CliCommandProvider}. Errors (bad path, malformed file, bad option value) print one line on stderr and exit with 1;
  * usage errors exit with 2.
  */
 @Command(name = "edgellm", mixinStandardHelpOptions = true, version = "edgellm 0.1.0",
@@ -64,10 +64,12 @@ public final class EdgeLlmCli implements Runnable {
     /**
      * The configured command tree.
      *
-     * @return built-in subcommands plus every {@link CliCommandProvider}'s
+     * @return built-in subcommands (with bench's) plus every {@link CliCommandProvider}'s
      */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new EdgeLlmCli());
+        cl.addSubcommand(new io.edgellm.bench.runner.BenchCommand());
+        cl.addSubcommand(new io.edgellm.bench.synth.SynthCommand());
         // a broken provider (missing class, failing constructor) costs its commands, not the whole CLI
         java.util.Iterator<CliCommandProvider> it = ServiceLoader.load(CliCommandProvider.class).iterator();
         while (true) {
