@@ -20,7 +20,7 @@ import java.util.Objects;
  * @param headCountKv         {@code <arch>.attention.head_count_kv}: key/value heads (n_head_kv; grouped-query attention when smaller)
  * @param keyLength           {@code <arch>.attention.key_length}: per-head query/key size (n_embd_head_k)
  * @param valueLength         {@code <arch>.attention.value_length}: per-head value size (n_embd_head_v)
- * @param rmsEpsilon          {@code <arch>.attention.layer_norm_rms_epsilon}
+ * @param normEpsilon         {@code <arch>.attention.layer_norm_rms_epsilon}, or {@code layer_norm_epsilon} for LayerNorm models (phi2)
  * @param ropeFreqBase        {@code <arch>.rope.freq_base} (theta base)
  * @param ropeDimensionCount  {@code <arch>.rope.dimension_count}: how many leading dimensions of each head are rotated (n_rot)
  * @param ropeScaling         {@code <arch>.rope.scaling.*}
@@ -38,7 +38,7 @@ public record ModelConfig(
         int headCountKv,
         int keyLength,
         int valueLength,
-        float rmsEpsilon,
+        float normEpsilon,
         float ropeFreqBase,
         int ropeDimensionCount,
         RopeScaling ropeScaling,
@@ -50,6 +50,17 @@ public record ModelConfig(
     public ModelConfig {
         Objects.requireNonNull(architecture, "architecture");
         Objects.requireNonNull(ropeScaling, "ropeScaling");
+    }
+
+    /**
+     * The norm epsilon under its older name.
+     *
+     * @return {@link #normEpsilon()}
+     * @deprecated since the LayerNorm architectures; use {@link #normEpsilon()}
+     */
+    @Deprecated
+    public float rmsEpsilon() {
+        return normEpsilon;
     }
 
     /**

@@ -86,6 +86,7 @@ public final class Session implements AutoCloseable {
     public void reset() {
         checkOpen();
         position = 0;
+        state.cache().clear();
     }
 
     /** Asks a running {@link #generate} to stop after the current token ({@link StopReason#CANCELLED}). Thread-safe. */

@@ -74,10 +74,14 @@ public final class HyperParams {
             throw error("'" + key("rope.dimension_count") + "' = " + nRot + " must be even and <= the head size " + headK);
         }
         int nCtxTrain = requirePositive("context_length");
-        float eps = (float) optionalDouble("attention.layer_norm_rms_epsilon")
-                .orElseThrow(() -> error("missing metadata key '" + key("attention.layer_norm_rms_epsilon") + "'"));
+        // RMSNorm models say layer_norm_rms_epsilon, LayerNorm models (phi2) layer_norm_epsilon
+        String epsKey = file.contains(key("attention.layer_norm_rms_epsilon")) ? "attention.layer_norm_rms_epsilon"
+                : "attention.layer_norm_epsilon";
+        float eps = (float) optionalDouble(epsKey)
+                .orElseThrow(() -> error("missing metadata key '" + key("attention.layer_norm_rms_epsilon") + "' (or '"
+                        + key("attention.layer_norm_epsilon") + "')"));
         if (!(eps > 0) || !Float.isFinite(eps)) {
-            throw error("'" + key("attention.layer_norm_rms_epsilon") + "' = " + eps + " must be a positive number");
+            throw error("'" + key(epsKey) + "' = " + eps + " must be a positive number");
         }
         float freqBase = (float) optionalDouble("rope.freq_base").orElse(10000.0);
         if (!(freqBase > 1) || !Float.isFinite(freqBase)) {

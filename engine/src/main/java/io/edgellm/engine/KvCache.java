@@ -3,16 +3,24 @@ package io.edgellm.engine;
 import io.edgellm.KvCacheType;
 
 /**
- * Per-session key/value cache: for each layer, K and V rows for positions {@code 0 .. nCtx-1}.
+ * The key/value cache: {@code n_ctx} cells, each holding the K and V rows of one token of one or more sequences
+ * (llama.cpp's unified {@code llama_kv_cache}: a cell has a position and a set of sequence ids).
  * <pre>
- *   layer l, K:  [nCtx][kvDimK]   row p = the (RoPE-rotated) keys of all KV heads at position p
- *   layer l, V:  [nCtx][kvDimV]   row p = the values of all KV heads at position p
- *   head h of row p starts at h * headSize
+ *   layer l, K:  [nCtx][kvDimK]   row c = the (RoPE-rotated) keys of all KV heads stored in cell c
+ *   layer l, V:  [nCtx][kvDimV]   row c = the values of all KV heads stored in cell c
+ *   head h of a row starts at h * headSize
+ *   cell c:      pos(c) (-1 = empty), seqs(c) = bit set of sequence ids 0..63
  * </pre>
+ * A token of sequence s at position p attends to the cells whose set holds s and whose position is {@code <= p}
+ * (and {@code > p - window} in a sliding-window layer). While only sequence 0 is stored with positions 0, 1, 2, ... in
+ * cells 0, 1, 2, ... the cache is <em>linear</em> and attention reads cells {@code [0, p]} directly.
  * F32 keeps floats; F16 stores IEEE half bits in {@code short[]} ({@link Float#floatToFloat16}, round to nearest even),
  * like llama.cpp's {@code -ctk f16 -ctv f16}. Not thread-safe for writes; concurrent reads of written rows are fine.
  */
 public final class KvCache {
+    /** Largest sequence id + 1 (the cell sets are one {@code long}). */
+    public static final int MAX_SEQUENCES = 64;
+
     private final KvCacheType type;
     private final int nCtx;
     private final int kvDimK;
@@ -21,13 +29,21 @@ public final class KvCache {
     private final float[][] vF32;
     private final short[][] kF16;
     private final short[][] vF16;
+    private final int[] cellPos;
+    private final long[] cellSeqs;
+    /** Cells in use (any non-empty set). */
+    private int used;
+    /** Next cell to try when allocating. */
+    private int head;
+    /** True while cell c holds (position c, sequence 0 only) for c &lt; used and every other cell is empty. */
+    private boolean linear = true;
 
     /**
-     * Allocates the cache (zeroed).
+     * Allocates the cache (zeroed, all cells empty).
      *
      * @param type   element type
      * @param nLayer layers
-     * @param nCtx   positions (n_ctx)
+     * @param nCtx   cells (n_ctx)
      * @param kvDimK elements of one K row ({@code n_head_kv * head_k})
      * @param kvDimV elements of one V row ({@code n_head_kv * head_v})
      * @throws IllegalArgumentException when one layer's cache does not fit in a Java array
@@ -52,6 +68,207 @@ public final class KvCache {
             vF16 = new short[nLayer][nCtx * kvDimV];
             kF32 = null;
             vF32 = null;
+        }
+        cellPos = new int[nCtx];
+        cellSeqs = new long[nCtx];
+        java.util.Arrays.fill(cellPos, -1);
+    }
+
+    // ---- cells and sequences (llama.cpp llama_memory_seq_* ) ------------------------------------------------------
+
+    /**
+     * Empties every cell (llama.cpp {@code llama_memory_clear}).
+     */
+    public void clear() {
+        java.util.Arrays.fill(cellPos, -1);
+        java.util.Arrays.fill(cellSeqs, 0L);
+        used = 0;
+        head = 0;
+        linear = true;
+    }
+
+    /**
+     * Takes a free cell for a new token.
+     *
+     * @param pos its position
+     * @param seq its sequence id, {@code 0 <= seq < }{@link #MAX_SEQUENCES}
+     * @return the cell index
+     * @throws IllegalStateException when every cell is in use (context full)
+     */
+    public int allocate(int pos, int seq) {
+        checkSeq(seq);
+        if (used >= nCtx) {
+            throw new IllegalStateException("context full: all " + nCtx + " KV cells are in use (n_ctx = " + nCtx + ")");
+        }
+        int c = head;
+        while (cellPos[c] >= 0) c = c + 1 == nCtx ? 0 : c + 1;
+        if (linear && !(seq == 0 && pos == c && c == used)) linear = false;
+        cellPos[c] = pos;
+        cellSeqs[c] = 1L << seq;
+        used++;
+        head = c + 1 == nCtx ? 0 : c + 1;
+        return c;
+    }
+
+    /**
+     * Removes the tokens of a sequence with positions in {@code [p0, p1)} (llama.cpp {@code llama_memory_seq_rm});
+     * cells left without a sequence become free.
+     *
+     * @param seq sequence id, or -1 for every sequence
+     * @param p0  first position (negative: 0)
+     * @param p1  end position, exclusive (negative: infinity)
+     */
+    public void seqRemove(int seq, int p0, int p1) {
+        if (seq >= 0) checkSeq(seq);
+        int lo = Math.max(0, p0);
+        int hi = p1 < 0 ? Integer.MAX_VALUE : p1;
+        long mask = seq < 0 ? -1L : 1L << seq;
+        boolean keepLinear = linear && (seq <= 0) && hi == Integer.MAX_VALUE;
+        for (int c = 0; c < nCtx; c++) {
+            int p = cellPos[c];
+            if (p < lo || p >= hi || (cellSeqs[c] & mask) == 0) continue;
+            cellSeqs[c] &= ~mask;
+            if (cellSeqs[c] == 0) {
+                cellPos[c] = -1;
+                used--;
+                if (c < head) head = c;
+            }
+        }
+        linear = keepLinear;
+        if (used == 0) clear();
+    }
+
+    /**
+     * Frees one cell whatever it holds (undoing an {@link #allocate} whose forward pass failed).
+     *
+     * @param cell the cell
+     */
+    public void free(int cell) {
+        if (cellPos[cell] < 0) return;
+        cellPos[cell] = -1;
+        cellSeqs[cell] = 0;
+        used--;
+        if (cell < head) head = cell;
+        if (cell != used) linear = false;
+        if (used == 0) clear();
+    }
+
+    /**
+     * Makes the tokens of {@code src} with positions in {@code [p0, p1)} also belong to {@code dst}, sharing their cells
+     * (llama.cpp {@code llama_memory_seq_cp}): a prompt prefilled once serves several continuations.
+     *
+     * @param src source sequence
+     * @param dst destination sequence
+     * @param p0  first position (negative: 0)
+     * @param p1  end position, exclusive (negative: infinity)
+     */
+    public void seqCopy(int src, int dst, int p0, int p1) {
+        checkSeq(src);
+        checkSeq(dst);
+        if (src == dst) return;
+        int lo = Math.max(0, p0);
+        int hi = p1 < 0 ? Integer.MAX_VALUE : p1;
+        for (int c = 0; c < nCtx; c++) {
+            int p = cellPos[c];
+            if (p >= lo && p < hi && (cellSeqs[c] & (1L << src)) != 0) {
+                cellSeqs[c] |= 1L << dst;
+                linear = false;
+            }
+        }
+    }
+
+    /**
+     * Largest position stored for a sequence (llama.cpp {@code llama_memory_seq_pos_max}).
+     *
+     * @param seq sequence id
+     * @return the position, or -1 when the sequence has no tokens
+     */
+    public int seqPosMax(int seq) {
+        checkSeq(seq);
+        int max = -1;
+        for (int c = 0; c < nCtx; c++) {
+            if ((cellSeqs[c] & (1L << seq)) != 0) max = Math.max(max, cellPos[c]);
+        }
+        return max;
+    }
+
+    /**
+     * Cells holding a token of a sequence (shared cells count for every sequence they hold).
+     *
+     * @param seq sequence id
+     * @return the number of cells
+     */
+    public int seqCells(int seq) {
+        checkSeq(seq);
+        int n = 0;
+        for (int c = 0; c < nCtx; c++) {
+            if ((cellSeqs[c] & (1L << seq)) != 0) n++;
+        }
+        return n;
+    }
+
+    /**
+     * Cells in use.
+     *
+     * @return cells holding at least one sequence's token
+     */
+    public int usedCells() {
+        return used;
+    }
+
+    /**
+     * Free cells.
+     *
+     * @return {@code n_ctx - used}
+     */
+    public int freeCells() {
+        return nCtx - used;
+    }
+
+    /**
+     * Whether the cache holds only sequence 0 in cells {@code 0 .. used-1} at positions equal to the cell index.
+     *
+     * @return true in the single-sequence layout
+     */
+    public boolean linear() {
+        return linear;
+    }
+
+    /**
+     * The cells a token of sequence {@code seq} at position {@code pos} attends to: those holding {@code seq} at a
+     * position {@code <= pos}, and {@code > pos - window} when {@code window > 0}, in cell order.
+     *
+     * @param seq    sequence id
+     * @param pos    the query token's position
+     * @param window sliding-window size, or 0 for none
+     * @param out    destination, at least n_ctx ints
+     * @return the number of cells written
+     */
+    public int visible(int seq, int pos, int window, int[] out) {
+        long bit = 1L << seq;
+        int n = 0;
+        for (int c = 0; c < nCtx; c++) {
+            int p = cellPos[c];
+            if (p < 0 || p > pos || (cellSeqs[c] & bit) == 0) continue;
+            if (window > 0 && pos - p >= window) continue;
+            out[n++] = c;
+        }
+        return n;
+    }
+
+    /**
+     * Bytes held by one cell over all layers.
+     *
+     * @param nLayer layers (as allocated)
+     * @return {@code nLayer * (kvDimK + kvDimV) * bytesPerElement}
+     */
+    public long bytesPerCell(int nLayer) {
+        return (long) nLayer * (kvDimK + kvDimV) * type.bytesPerElement();
+    }
+
+    private static void checkSeq(int seq) {
+        if (seq < 0 || seq >= MAX_SEQUENCES) {
+            throw new IllegalArgumentException("sequence id " + seq + " is out of range [0, " + MAX_SEQUENCES + ")");
         }
     }
 
@@ -84,50 +301,55 @@ public final class KvCache {
     }
 
     /**
-     * Stores the K and V rows of one position.
+     * Stores the K and V rows of one token in its cell.
      *
      * @param layer layer index
-     * @param pos   position
+     * @param cell  cell index (from {@link #allocate})
      * @param k     source of the K row ({@code kvDimK} floats at {@code kOff})
      * @param kOff  offset in k
      * @param v     source of the V row ({@code kvDimV} floats at {@code vOff})
      * @param vOff  offset in v
      */
-    public void put(int layer, int pos, float[] k, int kOff, float[] v, int vOff) {
+    public void put(int layer, int cell, float[] k, int kOff, float[] v, int vOff) {
         if (kF32 != null) {
-            System.arraycopy(k, kOff, kF32[layer], pos * kvDimK, kvDimK);
-            System.arraycopy(v, vOff, vF32[layer], pos * kvDimV, kvDimV);
+            System.arraycopy(k, kOff, kF32[layer], cell * kvDimK, kvDimK);
+            System.arraycopy(v, vOff, vF32[layer], cell * kvDimV, kvDimV);
         } else {
             short[] kc = kF16[layer], vc = vF16[layer];
-            int kb = pos * kvDimK, vb = pos * kvDimV;
+            int kb = cell * kvDimK, vb = cell * kvDimV;
             for (int i = 0; i < kvDimK; i++) kc[kb + i] = Float.floatToFloat16(k[kOff + i]);
             for (int i = 0; i < kvDimV; i++) vc[vb + i] = Float.floatToFloat16(v[vOff + i]);
         }
     }
 
     /**
-     * Attention scores {@code att[j] = scale * q·K[j][head]} for positions {@code j = 0 .. n-1}.
+     * Attention scores {@code att[j] = scale * q·K[cell_j][head]} for {@code j < n}, where {@code cell_j} is
+     * {@code cells[j]}, or {@code start + j} when {@code cells} is null (a run of consecutive cells).
      *
      * @param layer    layer index
      * @param kvHead   KV head index
      * @param headSize elements per head
      * @param q        query vector ({@code headSize} floats at {@code qOff})
      * @param qOff     offset in q
-     * @param scale    {@code 1/sqrt(head_k)}
+     * @param scale    {@code 1/sqrt(head_k)} or the architecture's attention scale
      * @param att      destination, at least n floats
-     * @param n        positions to score
+     * @param cells    the cells to score, or null for {@code start .. start+n-1}
+     * @param start    first cell when {@code cells} is null
+     * @param n        cells to score
      */
-    public void scores(int layer, int kvHead, int headSize, float[] q, int qOff, float scale, float[] att, int n) {
+    public void scores(int layer, int kvHead, int headSize, float[] q, int qOff, float scale, float[] att,
+                       int[] cells, int start, int n) {
         int hOff = kvHead * headSize;
         if (kF32 != null) {
             float[] kc = kF32[layer];
             for (int j = 0; j < n; j++) {
-                att[j] = VectorMath.dot(q, qOff, kc, j * kvDimK + hOff, headSize) * scale;
+                int c = cells == null ? start + j : cells[j];
+                att[j] = VectorMath.dot(q, qOff, kc, c * kvDimK + hOff, headSize) * scale;
             }
         } else {
             short[] kc = kF16[layer];
             for (int j = 0; j < n; j++) {
-                int base = j * kvDimK + hOff;
+                int base = (cells == null ? start + j : cells[j]) * kvDimK + hOff;
                 float s = 0;
                 // like ggml's mul_mat with an F16 K cache: q is rounded to F16 (vec_dot_type) before the dot
                 for (int d = 0; d < headSize; d++) {
@@ -139,8 +361,8 @@ public final class KvCache {
     }
 
     /**
-     * {@link #scores} and {@link #weightedValues} in llama.cpp's x86 order ({@link LlamaCppX86Math}); F32 cache only
-     * (an F16 cache uses the plain methods).
+     * {@link #scores}, softmax and {@link #weightedValues} in llama.cpp's x86 order ({@link LlamaCppX86Math}) over the
+     * consecutive cells {@code start .. start+n-1}; F32 cache only (an F16 cache uses the plain methods).
      *
      * @param layer    layer index
      * @param kvHead   KV head index
@@ -149,53 +371,58 @@ public final class KvCache {
      * @param qOff     offset in q
      * @param scale    {@code 1/sqrt(head_k)}
      * @param att      scratch, at least n floats
-     * @param n        positions
+     * @param start    first cell
+     * @param n        cells
      * @param out      destination ({@code headSize} floats at {@code outOff})
      * @param outOff   offset in out
      */
     public void attendLlamaCppX86(int layer, int kvHead, int headSize, float[] q, int qOff, float scale, float[] att,
-                                  int n, float[] out, int outOff) {
+                                  int start, int n, float[] out, int outOff) {
         if (kF32 == null) {
-            scores(layer, kvHead, headSize, q, qOff, scale, att, n);
+            scores(layer, kvHead, headSize, q, qOff, scale, att, null, start, n);
             Ops.softmax(att, 0, n);
-            weightedValues(layer, kvHead, headSize, att, n, out, outOff);
+            weightedValues(layer, kvHead, headSize, att, null, start, n, out, outOff);
             return;
         }
         float[] kc = kF32[layer], vc = vF32[layer];
         int hOff = kvHead * headSize;
         for (int j = 0; j < n; j++) {
-            att[j] = LlamaCppX86Math.dotF32(kc, j * kvDimK + hOff, q, qOff, headSize) * scale;
+            att[j] = LlamaCppX86Math.dotF32(kc, (start + j) * kvDimK + hOff, q, qOff, headSize) * scale;
         }
         LlamaCppX86Math.softmax(att, n);
         for (int d = 0; d < headSize; d++) {
-            out[outOff + d] = LlamaCppX86Math.weightedSum(att, n, vc, hOff + d, kvDimV);
+            out[outOff + d] = LlamaCppX86Math.weightedSum(att, n, vc, start * kvDimV + hOff + d, kvDimV);
         }
     }
 
     /**
-     * Weighted sum of values: {@code out[d] = sum_j att[j] * V[j][head][d]} for {@code j < n}, {@code d < headSize}.
+     * Weighted sum of values: {@code out[d] = sum_j att[j] * V[cell_j][head][d]} for {@code j < n}, {@code d < headSize}.
      *
      * @param layer    layer index
      * @param kvHead   KV head index
      * @param headSize elements per head
      * @param att      attention probabilities, n floats
-     * @param n        positions
+     * @param cells    the cells, or null for {@code start .. start+n-1}
+     * @param start    first cell when {@code cells} is null
+     * @param n        cells
      * @param out      destination ({@code headSize} floats at {@code outOff}, overwritten)
      * @param outOff   offset in out
      */
-    public void weightedValues(int layer, int kvHead, int headSize, float[] att, int n, float[] out, int outOff) {
+    public void weightedValues(int layer, int kvHead, int headSize, float[] att, int[] cells, int start, int n,
+                               float[] out, int outOff) {
         java.util.Arrays.fill(out, outOff, outOff + headSize, 0f);
         int hOff = kvHead * headSize;
         if (vF32 != null) {
             float[] vc = vF32[layer];
             for (int j = 0; j < n; j++) {
-                VectorMath.axpy(att[j], vc, j * kvDimV + hOff, out, outOff, headSize);
+                int c = cells == null ? start + j : cells[j];
+                VectorMath.axpy(att[j], vc, c * kvDimV + hOff, out, outOff, headSize);
             }
         } else {
             short[] vc = vF16[layer];
             for (int j = 0; j < n; j++) {
                 float a = Float.float16ToFloat(Float.floatToFloat16(att[j])); // probabilities rounded to F16 likewise
-                int base = j * kvDimV + hOff;
+                int base = (cells == null ? start + j : cells[j]) * kvDimV + hOff;
                 for (int d = 0; d < headSize; d++) out[outOff + d] += a * Float.float16ToFloat(vc[base + d]);
             }
         }

@@ -28,7 +28,7 @@ public record LoadedModel(GgufFile file, ModelConfig config, Architecture archit
         String archName = HyperParams.architecture(file);
         Architecture arch = Architectures.require(archName, file.path());
         ModelConfig config = HyperParams.read(file);
-        ModelWeights weights = arch.bind(config, new TensorBinder(file));
-        return new LoadedModel(file, config, arch, new Transformer(config, weights, arch.ropeMode()));
+        Network net = arch.bind(config, new TensorBinder(file));
+        return new LoadedModel(file, config, arch, new Transformer(config, net));
     }
 }

@@ -79,6 +79,26 @@ public final class Rope {
         }
     }
 
+    /**
+     * The schedule of a model: {@code rope.dimension_count}, {@code rope.freq_base} and {@code rope.scaling.*} from the
+     * config, with per-pair frequency divisors from the file ({@code rope_freqs.weight}, phi3's
+     * {@code rope_factors_*}) or, for {@code rope.scaling.type = llama3} without them, computed.
+     *
+     * @param cfg         hyperparameters
+     * @param mode        the architecture's pairing
+     * @param freqFactors per-pair divisors from the file, or null
+     * @return the schedule
+     */
+    public static Rope of(ModelConfig cfg, Mode mode, float[] freqFactors) {
+        ModelConfig.RopeScaling sc = cfg.ropeScaling();
+        if (freqFactors == null && sc.type() == ModelConfig.RopeScaling.Type.LLAMA3) {
+            freqFactors = llama3FreqFactors(cfg.ropeDimensionCount(), cfg.ropeFreqBase(), sc.factor(),
+                    sc.lowFreqFactor(), sc.highFreqFactor(), sc.originalContextLength());
+        }
+        return new Rope(mode, cfg.ropeDimensionCount(), cfg.ropeFreqBase(), sc,
+                sc.originalContextLength() > 0 ? sc.originalContextLength() : cfg.contextLength(), freqFactors);
+    }
+
     private static float corrDim(int nDims, int nCtxOrig, float nRot, float base) {
         return nDims * (float) Math.log(nCtxOrig / (nRot * 2 * (float) Math.PI)) / (2 * (float) Math.log(base));
     }

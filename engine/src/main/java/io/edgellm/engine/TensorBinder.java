@@ -1,5 +1,8 @@
 package io.edgellm.engine;
 
+import io.edgellm.engine.nn.Linear;
+import io.edgellm.engine.nn.Norm;
+
 import io.edgellm.ModelFormatException;
 import io.edgellm.quant.GgmlType;
 import io.edgellm.quant.ggml.Dequantize;
@@ -122,6 +125,88 @@ public final class TensorBinder {
     }
 
     /**
+     * A required linear layer: {@code <prefix>.weight} of shape {@code [in, out]} and, when present,
+     * {@code <prefix>.bias} of {@code out} floats.
+     *
+     * @param prefix tensor name without {@code .weight}, e.g. {@code blk.0.attn_q}
+     * @param in     input width
+     * @param out    output width
+     * @return the layer
+     * @throws ModelFormatException when the weight is missing or either tensor is malformed
+     */
+    public Linear linear(String prefix, long in, long out) throws ModelFormatException {
+        return new Linear(matrix(prefix + ".weight", in, out), optionalVector(prefix + ".bias", out));
+    }
+
+    /**
+     * A required linear layer with a required bias.
+     *
+     * @param prefix tensor name without {@code .weight}
+     * @param in     input width
+     * @param out    output width
+     * @return the layer
+     * @throws ModelFormatException when a tensor is missing or malformed
+     */
+    public Linear linearWithBias(String prefix, long in, long out) throws ModelFormatException {
+        return new Linear(matrix(prefix + ".weight", in, out), vector(prefix + ".bias", out));
+    }
+
+    /**
+     * An RMS norm {@code <prefix>.weight}.
+     *
+     * @param prefix tensor name without {@code .weight}
+     * @param n      width
+     * @param eps    epsilon
+     * @return the norm
+     * @throws ModelFormatException when missing or malformed
+     */
+    public Norm rmsNorm(String prefix, long n, float eps) throws ModelFormatException {
+        return new Norm(Norm.Kind.RMS, vector(prefix + ".weight", n), null, eps);
+    }
+
+    /**
+     * A LayerNorm {@code <prefix>.weight} and {@code <prefix>.bias}.
+     *
+     * @param prefix tensor name without {@code .weight}
+     * @param n      width
+     * @param eps    epsilon
+     * @return the norm
+     * @throws ModelFormatException when missing or malformed
+     */
+    public Norm layerNorm(String prefix, long n, float eps) throws ModelFormatException {
+        return new Norm(Norm.Kind.LAYER, vector(prefix + ".weight", n), vector(prefix + ".bias", n), eps);
+    }
+
+    /**
+     * A 3-D expert tensor {@code [cols, rows, n_expert]} bound as one zero-copy matrix view per expert (llama.cpp's
+     * {@code ffn_*_exps}, read by {@code mul_mat_id}).
+     *
+     * @param name    tensor name
+     * @param cols    row length of each expert's matrix (input width)
+     * @param rows    rows of each expert's matrix (output width)
+     * @param experts n_expert
+     * @return the per-expert views
+     * @throws ModelFormatException when missing, of another shape or type, or out of the file
+     */
+    public QTensor[] experts(String name, long cols, long rows, int experts) throws ModelFormatException {
+        GgufTensorInfo t = require(name);
+        checkDims(t, cols, rows, experts);
+        if (!MATRIX_TYPES.contains(t.type())) {
+            throw error(name, "has type " + t.type() + ", which edgellm cannot multiply (supported: " + MATRIX_TYPES + ")");
+        }
+        if (cols % t.type().blockSize() != 0) {
+            throw error(name, "row length " + cols + " is not a multiple of the " + t.type() + " block size " + t.type().blockSize());
+        }
+        MemorySegment all = data(t);
+        long bytes = Math.multiplyExact(t.type().rowBytes(cols), rows);
+        QTensor[] out = new QTensor[experts];
+        for (int e = 0; e < experts; e++) {
+            out[e] = new QTensor(name + "[" + e + "]", t.type(), (int) rows, (int) cols, all.asSlice(e * bytes, bytes));
+        }
+        return out;
+    }
+
+    /**
      * Tensors that were not bound.
      *
      * @return names of tensors in the file that no bind call asked for, sorted
@@ -161,7 +246,9 @@ public final class TensorBinder {
         if (!ok) {
             throw error(t.name(), "has wrong shape; expected " + Arrays.toString(expected) + ", got " + Arrays.toString(d));
         }
-        if (expected.length > 0 && expected[0] > Integer.MAX_VALUE || (expected.length > 1 && expected[1] > Integer.MAX_VALUE)) {
+        boolean tooLarge = false;
+        for (long x : expected) tooLarge |= x > Integer.MAX_VALUE;
+        if (tooLarge) {
             throw error(t.name(), "is too large: " + Arrays.toString(d));
         }
     }

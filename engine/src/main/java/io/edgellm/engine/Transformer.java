@@ -2,57 +2,31 @@ package io.edgellm.engine;
 
 import io.edgellm.KvCacheType;
 import io.edgellm.ModelConfig;
-import io.edgellm.quant.ggml.Dequantize;
 import io.edgellm.quant.kernel.AccumulationOrder;
 import io.edgellm.quant.kernel.ActivationPrecision;
 import io.edgellm.quant.kernel.ActivationQuantizer;
 import io.edgellm.quant.kernel.MatMul;
 import io.edgellm.quant.kernel.Parallel;
-import io.edgellm.quant.kernel.QTensor;
 
 /**
- * The decoder forward pass shared by all architectures (llama.cpp {@code llm_build_llama} and relatives), over a batch
- * of consecutive tokens:
- * <pre>
- *   x = token_embd[tokens]                                       [n, n_embd]
- *   for each layer:
- *     n = RMSNorm(x) * attn_norm
- *     q = Wq·n (+bq), k = Wk·n (+bk), v = Wv·n (+bv)              one MatMul.matmul per weight for the whole batch
- *     RoPE(q), RoPE(k) at positions pos .. pos+n-1;  K/V rows → KV cache
- *     per (token, head): softmax(q·K[0..p]ᵀ / sqrt(head_k)) · V[0..p]     causal, grouped-query (head h reads KV head h/group)
- *     x += Wo · attn
- *     m = RMSNorm(x) * ffn_norm;  x += Wdown · (silu(Wgate·m) * (Wup·m))
- *   logits = Wout · (RMSNorm(x) * output_norm)                     only for the rows asked for
- * </pre>
- * The weights are shared and immutable, so one Transformer serves any number of {@link State}s concurrently.
+ * The driver of the forward pass shared by every architecture: it checks a batch, cuts it into micro-batches of at
+ * most the state's batch size, gives each token a KV cache cell and runs the architecture's {@link Network#forward}
+ * over each micro-batch. What a layer computes is the architecture's: see {@code io.edgellm.engine.arch}.
+ * The network is shared and immutable, so one Transformer serves any number of {@link State}s concurrently.
  */
 public final class Transformer {
     private final ModelConfig cfg;
-    private final ModelWeights w;
-    private final Rope rope;
-    private final float attnScale;
-    /** Elements of the SwiGLU gate per parallel task. */
-    private static final int SWIGLU_CHUNK = 2048;
+    private final Network net;
 
     /**
-     * The forward pass over bound weights.
+     * The forward pass of a bound network.
      *
-     * @param cfg      hyperparameters
-     * @param w        weights
-     * @param ropeMode the architecture's RoPE pairing
+     * @param cfg hyperparameters
+     * @param net the architecture's bound network
      */
-    public Transformer(ModelConfig cfg, ModelWeights w, Rope.Mode ropeMode) {
+    public Transformer(ModelConfig cfg, Network net) {
         this.cfg = cfg;
-        this.w = w;
-        float[] freqFactors = w.ropeFreqs();
-        ModelConfig.RopeScaling sc = cfg.ropeScaling();
-        if (freqFactors == null && sc.type() == ModelConfig.RopeScaling.Type.LLAMA3) {
-            freqFactors = Rope.llama3FreqFactors(cfg.ropeDimensionCount(), cfg.ropeFreqBase(), sc.factor(),
-                    sc.lowFreqFactor(), sc.highFreqFactor(), sc.originalContextLength());
-        }
-        this.rope = new Rope(ropeMode, cfg.ropeDimensionCount(), cfg.ropeFreqBase(), sc,
-                sc.originalContextLength() > 0 ? sc.originalContextLength() : cfg.contextLength(), freqFactors);
-        this.attnScale = (float) (1.0 / Math.sqrt(cfg.keyLength()));
+        this.net = net;
     }
 
     /**
@@ -65,28 +39,28 @@ public final class Transformer {
     }
 
     /**
-     * Returns the weights.
+     * Returns the bound network.
      *
-     * @return the bound weights
+     * @return the architecture's network
      */
-    public ModelWeights weights() {
-        return w;
+    public Network network() {
+        return net;
     }
 
     /**
-     * Returns the RoPE schedule.
+     * Returns the RoPE schedule at the model's training context.
      *
      * @return the rope
      */
     public Rope rope() {
-        return rope;
+        return net.rope(cfg.contextLength());
     }
 
     /**
-     * A new per-session state.
+     * A new state (KV cache, pool, scratch).
      *
-     * @param nCtx      KV cache positions
-     * @param nBatch    largest batch per forward (capped at nCtx)
+     * @param nCtx      KV cache cells
+     * @param nBatch    largest micro-batch per forward (capped at nCtx)
      * @param threads   worker threads of the state's pool
      * @param kvType    KV cache element type
      * @param precision matmul activation precision
@@ -97,10 +71,10 @@ public final class Transformer {
     }
 
     /**
-     * A new per-session state with a given matmul summation order.
+     * A new state with a given matmul summation order.
      *
-     * @param nCtx      KV cache positions
-     * @param nBatch    largest batch per forward (capped at nCtx)
+     * @param nCtx      KV cache cells
+     * @param nBatch    largest micro-batch per forward (capped at nCtx)
      * @param threads   worker threads of the state's pool
      * @param kvType    KV cache element type
      * @param precision matmul activation precision
@@ -110,49 +84,43 @@ public final class Transformer {
      */
     public State newState(int nCtx, int nBatch, int threads, KvCacheType kvType, ActivationPrecision precision,
                           AccumulationOrder order) {
-        return new State(cfg, nCtx, Math.min(nBatch, nCtx), threads, kvType, precision, order);
+        return new State(this, nCtx, Math.min(nBatch, nCtx), threads, kvType, precision, order);
     }
 
     /**
-     * Mutable per-session buffers: the KV cache, the thread pool, the matmul scratch and the activations of one batch.
-     * Not thread-safe: one forward at a time.
+     * Mutable buffers of one engine: the KV cache (with its sequences), the thread pool, the matmul scratch and the
+     * activations of one micro-batch. Not thread-safe: one forward at a time.
      */
     public static final class State implements AutoCloseable {
         final Parallel pool;
         final MatMul mm;
         final KvCache cache;
         final int nBatch;
-        final float[] x, xb, xb2, q, k, v, attOut, hb, hb2, cos, sin;
+        final int vocab;
         final float[][] att;
+        final int[] cells;
+        final Forward forward;
         long weightPasses;
         long matmulRows;
         /** {@link AccumulationOrder#LLAMA_CPP_X86}: attention and SwiGLU also follow llama.cpp ({@link LlamaCppX86Math}). */
         final boolean llamaCppX86;
 
-        State(ModelConfig c, int nCtx, int nBatch, int threads, KvCacheType kvType, ActivationPrecision precision,
+        State(Transformer t, int nCtx, int nBatch, int threads, KvCacheType kvType, ActivationPrecision precision,
               AccumulationOrder order) {
+            ModelConfig c = t.cfg;
             this.pool = Parallel.create(threads);
             this.mm = new MatMul(pool);
             mm.activationPrecision(precision).accumulationOrder(order);
             this.llamaCppX86 = order == AccumulationOrder.LLAMA_CPP_X86;
-            if (order == AccumulationOrder.LLAMA_CPP_X86) {
+            if (llamaCppX86) {
                 mm.activationQuantizer(ActivationQuantizer.LLAMA_CPP_X86);   // reproduce the x86 build on any CPU
             }
             this.cache = new KvCache(kvType, c.blockCount(), nCtx, c.kvDimK(), c.kvDimV());
             this.nBatch = nBatch;
-            int e = c.embeddingLength();
-            x = new float[nBatch * e];
-            xb = new float[nBatch * Math.max(e, c.headCount() * c.valueLength())];
-            xb2 = new float[nBatch * e];
-            q = new float[nBatch * c.queryDim()];
-            k = new float[nBatch * c.kvDimK()];
-            v = new float[nBatch * c.kvDimV()];
-            attOut = new float[nBatch * c.headCount() * c.valueLength()];
-            hb = new float[nBatch * c.feedForwardLength()];
-            hb2 = new float[nBatch * c.feedForwardLength()];
-            cos = new float[nBatch * c.ropeDimensionCount() / 2];
-            sin = new float[nBatch * c.ropeDimensionCount() / 2];
-            att = new float[pool.threads()][nCtx];
+            this.vocab = c.vocabSize();
+            this.att = new float[pool.threads()][nCtx];
+            this.cells = new int[nBatch];
+            this.forward = new Forward(this, c.embeddingLength(), c.blockCount(), t.net.rope(nCtx));
         }
 
         /**
@@ -167,7 +135,7 @@ public final class Transformer {
         /**
          * Returns the context length.
          *
-         * @return KV positions (n_ctx), tokens
+         * @return KV cells (n_ctx), tokens
          */
         public int contextLength() {
             return cache.contextLength();
@@ -176,7 +144,7 @@ public final class Transformer {
         /**
          * Returns the batch size.
          *
-         * @return the largest number of tokens evaluated in one forward pass
+         * @return the largest number of tokens evaluated in one micro-batch (n_ubatch)
          */
         public int batchSize() {
             return nBatch;
@@ -207,10 +175,11 @@ public final class Transformer {
     }
 
     /**
-     * Evaluates {@code tokens[off .. off+n)} at positions {@code pos .. pos+n-1}, in chunks of the state's batch size,
-     * appending their K/V to the cache.
+     * Evaluates {@code tokens[off .. off+n)} of sequence 0 at positions {@code pos .. pos+n-1}, in micro-batches of
+     * the state's batch size. Cached tokens of sequence 0 at positions {@code >= pos} are dropped first, so a session
+     * can rewind.
      *
-     * @param s       the session state (KV cache, scratch)
+     * @param s       the state (KV cache, scratch)
      * @param tokens  token ids
      * @param off     first token in {@code tokens}
      * @param n       tokens to evaluate
@@ -226,142 +195,90 @@ public final class Transformer {
             throw new IllegalArgumentException("context full: positions " + pos + ".." + (pos + n - 1)
                     + " do not fit in n_ctx = " + s.contextLength());
         }
+        checkTokens(tokens, off, n);
+        if (s.cache.seqPosMax(0) >= pos) s.cache.seqRemove(0, pos, -1);
+        Batch b = new Batch(n);
+        for (int i = 0; i < n; i++) b.add(tokens[off + i], pos + i, 0, out != null && (allRows || i == n - 1));
+        run(s, b, out);
+    }
+
+    /**
+     * Evaluates a batch of tokens of any sequences (llama.cpp {@code llama_decode}): each token gets a free KV cell,
+     * RoPE at its own position and attention over its own sequence's cells.
+     *
+     * @param s   the state
+     * @param b   the batch; per sequence, positions must be larger than every position already cached for it
+     * @param out logits destination, {@code b.outputs() * n_vocab} floats in batch order, or null
+     * @throws IllegalArgumentException for an out-of-range token or sequence id, a position that is not after the
+     *                                  sequence's cached ones, or a destination too small
+     * @throws IllegalStateException    when the cache has fewer free cells than the batch has tokens (context full)
+     */
+    public void forward(State s, Batch b, float[] out) {
+        if (b.n == 0) throw new IllegalArgumentException("no tokens to evaluate");
+        checkTokens(b.token, 0, b.n);
+        if (out != null && out.length < (long) b.outputs() * cfg.vocabSize()) {
+            throw new IllegalArgumentException("logits destination of " + out.length + " floats for " + b.outputs()
+                    + " output rows of " + cfg.vocabSize());
+        }
+        java.util.Map<Integer, Integer> last = new java.util.HashMap<>();
+        for (int i = 0; i < b.n; i++) {
+            int sq = b.seq[i];
+            if (sq < 0 || sq >= KvCache.MAX_SEQUENCES) {
+                throw new IllegalArgumentException("token " + i + ": sequence id " + sq + " is out of range [0, "
+                        + KvCache.MAX_SEQUENCES + ")");
+            }
+            int prev = last.computeIfAbsent(sq, q -> s.cache.seqPosMax(q));
+            if (b.pos[i] <= prev) {
+                throw new IllegalArgumentException("token " + i + ": position " + b.pos[i] + " of sequence " + sq
+                        + " is not after its last cached position " + prev);
+            }
+            last.put(sq, b.pos[i]);
+        }
+        run(s, b, out);
+    }
+
+    private void run(State s, Batch b, float[] out) {
+        if (s.cache.freeCells() < b.n) {
+            throw new IllegalStateException("context full: " + b.n + " tokens need KV cells but only "
+                    + s.cache.freeCells() + " of n_ctx = " + s.contextLength() + " are free");
+        }
+        Forward f = s.forward;
+        int vocab = cfg.vocabSize();
+        int outRow = 0;
+        int[] taken = new int[b.n];
+        int nTaken = 0;
+        try {
+            for (int c = 0; c < b.n; c += s.nBatch) {
+                int m = Math.min(s.nBatch, b.n - c);
+                int wanted = 0;
+                for (int t = 0; t < m; t++) {
+                    int i = c + t;
+                    f.tokens[t] = b.token[i];
+                    f.pos[t] = b.pos[i];
+                    f.seq[t] = b.seq[i];
+                    f.wanted[t] = out != null && b.logits[i];
+                    if (f.wanted[t]) wanted++;
+                    s.cells[t] = s.cache.allocate(b.pos[i], b.seq[i]);
+                    taken[nTaken++] = s.cells[t];
+                }
+                f.begin(m);
+                f.logits = wanted > 0 ? out : null;
+                f.logitsOff = outRow * vocab;
+                net.forward(f);
+                outRow += wanted;
+            }
+        } catch (RuntimeException | Error e) {
+            for (int i = 0; i < nTaken; i++) s.cache.free(taken[i]);
+            throw e;
+        }
+    }
+
+    private void checkTokens(int[] tokens, int off, int n) {
         for (int i = 0; i < n; i++) {
             int t = tokens[off + i];
             if (t < 0 || t >= cfg.vocabSize()) {
                 throw new IllegalArgumentException("token id " + t + " at index " + i + " is out of range [0, " + cfg.vocabSize() + ")");
             }
         }
-        int vocab = cfg.vocabSize();
-        for (int c = 0; c < n; c += s.nBatch) {
-            int m = Math.min(s.nBatch, n - c);
-            boolean last = c + m == n;
-            if (out == null) {
-                chunk(s, tokens, off + c, m, pos + c, null, 0, 0, 0);
-            } else if (allRows) {
-                chunk(s, tokens, off + c, m, pos + c, out, c * vocab, 0, m);
-            } else if (last) {
-                chunk(s, tokens, off + c, m, pos + c, out, 0, m - 1, m);
-            } else {
-                chunk(s, tokens, off + c, m, pos + c, null, 0, 0, 0);
-            }
-        }
-    }
-
-    /** One batch of m tokens; writes logits of rows [rowFrom, rowTo) to out[outOff ..]. */
-    private void chunk(State s, int[] tokens, int off, int m, int pos, float[] out, int outOff, int rowFrom, int rowTo) {
-        final int e = cfg.embeddingLength();
-        final int qDim = cfg.queryDim(), kDim = cfg.kvDimK(), vDim = cfg.kvDimV();
-        final int nHead = cfg.headCount(), hk = cfg.keyLength(), hv = cfg.valueLength();
-        final int nKvHead = cfg.headCountKv(), group = cfg.groupSize();
-        final int ff = cfg.feedForwardLength();
-        final int half = rope.nRot() / 2;
-        final float eps = cfg.rmsEpsilon();
-
-        // token embeddings (ggml_get_rows: dequantize the rows)
-        QTensor emb = w.tokenEmbedding();
-        long rowBytes = emb.type().rowBytes(emb.cols());
-        for (int t = 0; t < m; t++) {
-            Dequantize.row(emb.type(), emb.data(), tokens[off + t] * rowBytes, s.x, t * e, e);
-        }
-        for (int t = 0; t < m; t++) {
-            rope.angles(pos + t, s.cos, s.sin, t * half);
-        }
-
-        for (int l = 0; l < cfg.blockCount(); l++) {
-            final ModelWeights.Layer L = w.layers().get(l);
-            final int layer = l;
-            // ---- attention
-            rmsNormRows(s, s.x, s.xb, L.attnNorm(), m, e, eps);
-            matmul(s, L.wq(), s.xb, m, s.q);
-            matmul(s, L.wk(), s.xb, m, s.k);
-            matmul(s, L.wv(), s.xb, m, s.v);
-            addBias(s.q, L.bq(), m, qDim);
-            addBias(s.k, L.bk(), m, kDim);
-            addBias(s.v, L.bv(), m, vDim);
-            for (int t = 0; t < m; t++) {
-                for (int h = 0; h < nHead; h++) rope.rotate(s.q, t * qDim + h * hk, s.cos, s.sin, t * half);
-                for (int h = 0; h < nKvHead; h++) rope.rotate(s.k, t * kDim + h * hk, s.cos, s.sin, t * half);
-                s.cache.put(layer, pos + t, s.k, t * kDim, s.v, t * vDim);
-            }
-            // one task per (token, head); token t attends to cache positions 0 .. pos+t (causal mask)
-            s.pool.forRange(m * nHead, (start, end, worker) -> {
-                float[] att = s.att[worker];
-                for (int idx = start; idx < end; idx++) {
-                    int t = idx / nHead, h = idx % nHead;
-                    int nKv = pos + t + 1;
-                    int kvHead = h / group;
-                    if (s.llamaCppX86 && hk == hv) {
-                        s.cache.attendLlamaCppX86(layer, kvHead, hk, s.q, t * qDim + h * hk, attnScale, att, nKv,
-                                s.attOut, t * nHead * hv + h * hv);
-                        continue;
-                    }
-                    s.cache.scores(layer, kvHead, hk, s.q, t * qDim + h * hk, attnScale, att, nKv);
-                    Ops.softmax(att, 0, nKv);
-                    s.cache.weightedValues(layer, kvHead, hv, att, nKv, s.attOut, t * nHead * hv + h * hv);
-                }
-            });
-            matmul(s, L.wo(), s.attOut, m, s.xb2);
-            Ops.add(s.x, s.xb2, 0, m * e);
-
-            // ---- feed-forward (SwiGLU)
-            rmsNormRows(s, s.x, s.xb, L.ffnNorm(), m, e, eps);
-            matmul(s, L.wGate(), s.xb, m, s.hb);
-            matmul(s, L.wUp(), s.xb, m, s.hb2);
-            // silu(gate) * up over all m*ff elements, split in chunks so that a single decoded token also uses every thread
-            if (s.llamaCppX86) {
-                LlamaCppX86Math.swigluRows(s.hb, s.hb2, m, ff);
-                matmul(s, L.wDown(), s.hb, m, s.xb2);
-                Ops.add(s.x, s.xb2, 0, m * e);
-                continue;
-            }
-            final int total = m * ff;
-            final int chunks = (total + SWIGLU_CHUNK - 1) / SWIGLU_CHUNK;
-            s.pool.forRange(chunks, (start, end, worker) -> {
-                int from = start * SWIGLU_CHUNK, to = Math.min(total, end * SWIGLU_CHUNK);
-                Ops.swiglu(s.hb, s.hb2, from, to - from);
-            });
-            matmul(s, L.wDown(), s.hb, m, s.xb2);
-            Ops.add(s.x, s.xb2, 0, m * e);
-        }
-
-        if (out == null || rowTo <= rowFrom) return;
-        // final norm of the rows asked for, packed at the start of xb, then the output projection
-        int rows = rowTo - rowFrom;
-        for (int r = 0; r < rows; r++) {
-            Ops.rmsNorm(s.xb, r * e, s.x, (rowFrom + r) * e, w.outputNorm(), e, eps);
-        }
-        matmul(s, w.output(), s.xb, rows, out, outOff);
-    }
-
-    private static void matmul(State s, QTensor w, float[] x, int n, float[] y) {
-        matmul(s, w, x, n, y, 0);
-    }
-
-    private static void matmul(State s, QTensor w, float[] x, int n, float[] y, int yOff) {
-        s.weightPasses++;
-        s.matmulRows += n;
-        if (n == 1) {
-            s.mm.matvec(w, x, 0, y, yOff);
-        } else {
-            s.mm.matmul(w, x, 0, n, y, yOff);
-        }
-    }
-
-    private static void addBias(float[] y, float[] bias, int m, int dim) {
-        if (bias == null) return;
-        for (int t = 0; t < m; t++) {
-            for (int i = 0; i < dim; i++) y[t * dim + i] += bias[i];
-        }
-    }
-
-    private static void rmsNormRows(State s, float[] in, float[] out, float[] weight, int m, int e, float eps) {
-        if (m == 1) {
-            Ops.rmsNorm(out, 0, in, 0, weight, e, eps);
-            return;
-        }
-        s.pool.forRange(m, (start, end, worker) -> {
-            for (int t = start; t < end; t++) Ops.rmsNorm(out, t * e, in, t * e, weight, e, eps);
-        });
     }
 }

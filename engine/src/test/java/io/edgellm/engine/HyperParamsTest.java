@@ -33,7 +33,7 @@ class HyperParamsTest {
             assertEquals(16, c.ropeDimensionCount());
             assertEquals(512, c.contextLength());
             assertEquals(2048, c.vocabSize());
-            assertEquals(1e-6f, c.rmsEpsilon(), 1e-12f);
+            assertEquals(1e-6f, c.normEpsilon(), 1e-12f);
             assertTrue(c.tiedEmbeddings());
         }
         try (GgufFile f = GgufFile.open(SharedData.model("stories260K.gguf"))) {

@@ -2,15 +2,15 @@ package io.edgellm.engine.arch;
 
 import io.edgellm.ModelConfig;
 import io.edgellm.ModelFormatException;
-import io.edgellm.engine.ModelWeights;
-import io.edgellm.engine.Rope;
+import io.edgellm.engine.Network;
 import io.edgellm.engine.TensorBinder;
 import java.util.List;
 
 /**
- * One model family ({@code general.architecture}): which tensors it has and how the shared decoder forward pass
- * ({@link io.edgellm.engine.Transformer}) treats them. Adding a family (qwen2, phi3, gemma, ...) = one class
- * implementing this, registered in {@link Architectures}.
+ * One model family ({@code general.architecture}): it binds the file's tensors into typed weights
+ * ({@code io.edgellm.engine.nn}) and returns a {@link Network} whose {@code forward} says the graph top to bottom in
+ * calls to {@link io.edgellm.engine.Forward}'s building blocks. Adding a family = one class implementing this plus one
+ * line in {@link Architectures} (see docs/architecture.md).
  */
 public interface Architecture {
 
@@ -22,19 +22,12 @@ public interface Architecture {
     List<String> names();
 
     /**
-     * RoPE pairing of this family.
+     * Reads this family's own hyperparameters, binds every weight with its expected shape, and returns the network.
      *
-     * @return {@link Rope.Mode#NORM} for llama (GGUF q/k weights are pre-permuted), NEOX for qwen2/phi3/gemma
-     */
-    Rope.Mode ropeMode();
-
-    /**
-     * Checks the config for what this family supports and binds every weight with its expected shape.
-     *
-     * @param config  hyperparameters read from the file
-     * @param tensors the file's tensors, with shape checks
-     * @return the bound weights
+     * @param config  the hyperparameters every family has, read from the file
+     * @param tensors the file's tensors, with shape checks; {@code tensors.file()} gives the metadata
+     * @return the bound network
      * @throws ModelFormatException naming the file and the key/tensor at fault
      */
-    ModelWeights bind(ModelConfig config, TensorBinder tensors) throws ModelFormatException;
+    Network bind(ModelConfig config, TensorBinder tensors) throws ModelFormatException;
 }

@@ -8,7 +8,14 @@ import java.util.TreeSet;
 
 /** Registry of the supported {@code general.architecture} values. */
 public final class Architectures {
-    private static final List<Architecture> ALL = List.of(new Llama(), new Qwen2());
+    private static final List<Architecture> ALL = List.of(
+            new Llama(),
+            new Qwen2(),
+            new Qwen2Moe(),
+            new Phi2(),
+            new Phi3(),
+            new Gemma(),
+            new Gemma2());
 
     private Architectures() {
     }

@@ -2,19 +2,19 @@ package io.edgellm.engine.arch;
 
 import io.edgellm.ModelConfig;
 import io.edgellm.ModelFormatException;
-import io.edgellm.engine.ModelWeights;
+import io.edgellm.engine.Network;
 import io.edgellm.engine.Rope;
 import io.edgellm.engine.TensorBinder;
 import java.util.List;
 
 /**
- * Qwen2 / Qwen2.5 (llama.cpp {@code LLM_ARCH_QWEN2}, {@code llm_build_qwen2}): the llama block with biases on the
- * q/k/v projections and NEOX RoPE (dimension i pairs with i + n_rot/2). Tensor names are llama's; small models tie
- * the output to the embedding. This class is the whole difference to {@link Llama}.
+ * Qwen2 / Qwen2.5 and DeepSeek-R1-Distill-Qwen (llama.cpp {@code LLM_ARCH_QWEN2}, {@code src/models/qwen2.cpp}): the
+ * {@link Llama} graph with biases on the q/k/v projections (required here: a qwen2 file without them is malformed) and
+ * NEOX RoPE (dimension i pairs with i + n_rot/2). Small models tie the output to the embedding.
  */
 public final class Qwen2 implements Architecture {
 
-    /** Creates the command / architecture (used by picocli or the registry). */
+    /** Creates the architecture (used by the registry). */
     public Qwen2() {
     }
 
@@ -24,19 +24,18 @@ public final class Qwen2 implements Architecture {
     }
 
     @Override
-    public Rope.Mode ropeMode() {
-        return Rope.Mode.NEOX;
-    }
-
-    @Override
-    public ModelWeights bind(ModelConfig c, TensorBinder t) throws ModelFormatException {
-        for (int i = 0; i < c.blockCount(); i++) {
-            for (String b : new String[] {"attn_q.bias", "attn_k.bias", "attn_v.bias"}) {
-                if (!t.has("blk." + i + "." + b)) {
-                    throw new ModelFormatException(t.file().path(), "missing tensor 'blk." + i + "." + b + "' (qwen2 has q/k/v biases)");
-                }
-            }
+    public Network bind(ModelConfig c, TensorBinder t) throws ModelFormatException {
+        int e = c.embeddingLength();
+        Llama.Block[] blocks = new Llama.Block[c.blockCount()];
+        for (int i = 0; i < blocks.length; i++) {
+            String p = "blk." + i + ".";
+            var attn = io.edgellm.engine.nn.Attention.split(t.linearWithBias(p + "attn_q", e, c.queryDim()),
+                    t.linearWithBias(p + "attn_k", e, c.kvDimK()), t.linearWithBias(p + "attn_v", e, c.kvDimV()),
+                    t.linear(p + "attn_output", (long) c.headCount() * c.valueLength(), e));
+            blocks[i] = new Llama.Block(t.rmsNorm(p + "attn_norm", e, c.normEpsilon()), attn,
+                    t.rmsNorm(p + "ffn_norm", e, c.normEpsilon()), Llama.swiglu(c, t, p, c.feedForwardLength()), null);
         }
-        return new Llama().bind(c, t); // same tensor names and shapes; the biases are bound as optional parts there
+        return new Llama.Net(c, Rope.of(c, Rope.Mode.NEOX, null), t.matrix("token_embd.weight", e, c.vocabSize()), blocks,
+                t.rmsNorm("output_norm", e, c.normEpsilon()), Llama.output(c, t));
     }
 }
