@@ -70,6 +70,7 @@ public final class EdgeLlmCli implements Runnable {
         CommandLine cl = new CommandLine(new EdgeLlmCli());
         cl.addSubcommand(new io.edgellm.bench.runner.BenchCommand());
         cl.addSubcommand(new io.edgellm.bench.synth.SynthCommand());
+        cl.addSubcommand(new io.edgellm.bench.batched.BatchedBenchCommand());
         // a broken provider (missing class, failing constructor) costs its commands, not the whole CLI
         java.util.Iterator<CliCommandProvider> it = ServiceLoader.load(CliCommandProvider.class).iterator();
         while (true) {
