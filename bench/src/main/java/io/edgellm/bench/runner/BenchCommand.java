@@ -4,6 +4,8 @@ import io.edgellm.bench.energy.EnergyMeter;
 import io.edgellm.bench.energy.EnergyMeters;
 import io.edgellm.bench.energy.Sysfs;
 import io.edgellm.bench.synth.ModelPreset;
+import io.edgellm.bench.thermal.ThermalMonitor;
+import io.edgellm.bench.thermal.ThermalReader;
 import io.edgellm.quant.GgmlType;
 
 import java.io.PrintWriter;
@@ -79,12 +81,31 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--power", defaultValue = "auto", description = "power source: auto (detect) or none")
     String power;
 
+    @Option(names = "--power-cmd", paramLabel = "CMD",
+            description = "an external meter: a shell command printing watts (USB-C meter, lab supply), sampled every --power-interval")
+    String powerCmd;
+
     @Option(names = "--power-interval", defaultValue = "50", paramLabel = "MS",
             description = "sampling interval of power rails (default ${DEFAULT-VALUE} ms)")
     long powerIntervalMs;
 
-    @Option(names = "--sysfs", paramLabel = "DIR", description = "sysfs root for power readers (default /sys)")
+    @Option(names = "--sysfs", paramLabel = "DIR", description = "sysfs root for power, thermal and clock readers (default /sys)")
     Path sysfs;
+
+    @Option(names = "--thermal-interval", defaultValue = "500", paramLabel = "MS",
+            description = "sampling interval of temperatures, clocks and throttle flags (default ${DEFAULT-VALUE} ms)")
+    long thermalIntervalMs;
+
+    @Option(names = "--ppl-file", paramLabel = "TEXT",
+            description = "also measure each model's perplexity over TEXT (llama-perplexity's method) into a PPL column")
+    Path pplFile;
+
+    @Option(names = "--ppl-ctx", defaultValue = "256", paramLabel = "N", description = "n_ctx of --ppl-file (default ${DEFAULT-VALUE})")
+    int pplCtx;
+
+    @Option(names = "--ppl-chunks", defaultValue = "8", paramLabel = "K",
+            description = "chunks of --ppl-file, -1 = all (default ${DEFAULT-VALUE}; small, for a quick column)")
+    int pplChunks;
 
     @Option(names = "--no-warmup", description = "skip the untimed warm-up run of each test")
     boolean noWarmup;
@@ -127,9 +148,16 @@ public final class BenchCommand implements Callable<Integer> {
         BenchConfig config = new BenchConfig(models, orDefault(nPrompt, 512), orDefault(nGen, 128),
                 orDefault(depths, 0), orDefault(threads, cores), nBatch, orDefault(nSeq, 1), repetitions, !noWarmup,
                 Duration.ofMillis((long) (idleSeconds * 1000)), seed);
-        try (EnergyMeter meter = meter()) {
+        Sysfs sys = sysfsRoot();
+        try (EnergyMeter meter = meter();
+             ThermalMonitor thermal = new ThermalMonitor(ThermalReader.probe(sys, commands), Duration.ofMillis(thermalIntervalMs))) {
             err.println("power: " + meter.description());
-            List<BenchRow> rows = new BenchRunner(config, factory, meter, err, backend()).run();
+            err.println("thermal: " + thermal.description());
+            List<BenchRow> rows = new BenchRunner(config, factory, meter, thermal, err, backend()).run();
+            if (pplFile != null) {
+                rows = PerplexityColumn.add(rows, pplFile, pplCtx, pplChunks, config.threads().stream()
+                        .mapToInt(Integer::intValue).max().orElse(0), err);
+            }
             out.print(Reports.format(rows, format));
             out.flush();
             if (jsonFile != null) {
@@ -151,20 +179,29 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Runs vcgencmd / nvpmodel (tests replace this). */
+    io.edgellm.bench.energy.CommandRunner commands = io.edgellm.bench.energy.CommandRunner.system(Duration.ofSeconds(2));
+
+    private Sysfs sysfsRoot() {
+        if (sysfs != null) return new Sysfs(sysfs);
+        String p = System.getProperty("edgellm.power.sysfs");
+        return p != null ? new Sysfs(Path.of(p)) : Sysfs.system();
+    }
+
     private static List<Integer> orDefault(List<Integer> v, int d) {
         return v == null || v.isEmpty() ? List.of(d) : v;
     }
 
-    private EnergyMeter meter() {
+    private EnergyMeter meter() throws java.io.IOException {
         if (power.equalsIgnoreCase("none")) {
             return EnergyMeter.none("disabled by --power none");
         }
-        if (sysfs == null && System.getProperty("edgellm.power.sysfs") == null) {
-            Sysfs s = Sysfs.system();
-            return EnergyMeters.detect(s, Duration.ofMillis(powerIntervalMs));
+        if (powerCmd != null) {
+            io.edgellm.bench.energy.CommandPowerMeter m = new io.edgellm.bench.energy.CommandPowerMeter(powerCmd, commands);
+            m.read(0); // fail now, with the command's message, rather than with NaN rows
+            return new io.edgellm.bench.energy.SamplingEnergyMeter(m, Duration.ofMillis(powerIntervalMs));
         }
-        Path root = sysfs != null ? sysfs : Path.of(System.getProperty("edgellm.power.sysfs"));
-        return EnergyMeters.detect(new Sysfs(root), Duration.ofMillis(powerIntervalMs));
+        return EnergyMeters.detect(sysfsRoot(), Duration.ofMillis(powerIntervalMs), commands);
     }
 
     /** The backend column: the JVM and its Vector API width, e.g. {@code "JVM Vector 256"}. */
