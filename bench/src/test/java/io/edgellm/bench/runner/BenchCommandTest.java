@@ -51,5 +51,12 @@ class BenchCommandTest {
         assertTrue(Files.size(dir.resolve("pp_ts_vs_n_depth.png")) > 1000);
         assertTrue(Files.readString(dir.resolve("tg_ts_vs_n_depth.svg")).contains("<svg"));
         assertFalse(Files.exists(dir.resolve("tg_jpt_vs_n_depth.png")), "no J/token charts without a power source");
+        assertFalse(Files.exists(dir.resolve("pp_ts_vs_threads.png")), "threads not swept: no single-point chart");
+        assertFalse(Files.exists(dir.resolve("pp_ts_vs_n_prompt.png")), "n_prompt not swept");
+        String sub = Charts.subtitle(java.util.List.of(new ObjectMapper().configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false).treeToValue(rows.get(0), BenchRow.class)));
+        assertTrue(sub.contains("power: none") && sub.contains("threads 1") && sub.contains("-bit vectors")
+                && sub.contains("JDK "), sub);
+        java.nio.file.Files.copy(dir.resolve("tg_ts_vs_n_depth.png"), Path.of("target/chart-sample.png"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 }
