@@ -107,6 +107,15 @@ public final class BenchCommand implements Callable<Integer> {
             description = "chunks of --ppl-file, -1 = all (default ${DEFAULT-VALUE}; small, for a quick column)")
     int pplChunks;
 
+    @Option(names = "--duration", paramLabel = "TIME",
+            description = "sustained run instead of the sweep: decode for TIME (e.g. 10m, 90s) with the first model and "
+                    + "thread count, writing a time series of t/s, W, °C and clock (CSV + charts, into --plot DIR or ./sustained)")
+    String duration;
+
+    @Option(names = "--sample-interval", paramLabel = "TIME",
+            description = "interval of the sustained time series (default: 1s, shorter for runs under 20 s)")
+    String sampleInterval;
+
     @Option(names = "--no-warmup", description = "skip the untimed warm-up run of each test")
     boolean noWarmup;
 
@@ -153,6 +162,9 @@ public final class BenchCommand implements Callable<Integer> {
              ThermalMonitor thermal = new ThermalMonitor(ThermalReader.probe(sys, commands), Duration.ofMillis(thermalIntervalMs))) {
             err.println("power: " + meter.description());
             err.println("thermal: " + thermal.description());
+            if (duration != null) {
+                return sustained(meter, thermal);
+            }
             List<BenchRow> rows = new BenchRunner(config, factory, meter, thermal, err, backend()).run();
             if (pplFile != null) {
                 rows = PerplexityColumn.add(rows, pplFile, pplCtx, pplChunks, config.threads().stream()
@@ -176,6 +188,51 @@ public final class BenchCommand implements Callable<Integer> {
                         + files.stream().map(p -> p.getFileName().toString()).toList());
             }
         }
+        return 0;
+    }
+
+    /**
+     * Parses {@code 10m}, {@code 90s}, {@code 1h}, {@code 500ms} or a plain number of seconds.
+     *
+     * @param s the text
+     * @return the duration
+     */
+    static Duration parseDuration(String s) {
+        String t = s.trim().toLowerCase(java.util.Locale.ROOT);
+        try {
+            if (t.endsWith("ms")) return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            double v = Double.parseDouble(t.replaceAll("[hms]$", ""));
+            double sec = t.endsWith("h") ? v * 3600 : t.endsWith("m") ? v * 60 : v;
+            if (!(sec > 0) || sec > 7 * 86400) throw new NumberFormatException();
+            return Duration.ofMillis(Math.round(sec * 1000));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a duration: '" + s + "' (use e.g. 10m, 90s, 1h, 500ms)");
+        }
+    }
+
+    private int sustained(EnergyMeter meter, ThermalMonitor thermal) throws Exception {
+        Duration d = parseDuration(duration);
+        Duration iv = sampleInterval != null ? parseDuration(sampleInterval)
+                : d.toSeconds() >= 20 ? Duration.ofSeconds(1) : Duration.ofMillis(Math.max(100, d.toMillis() / 10));
+        Path model = models.get(0);
+        int t = threads == null || threads.isEmpty() ? Runtime.getRuntime().availableProcessors() : threads.get(0);
+        int nCtx = Math.max(16, orDefault(nGen, 128).get(0) * 2);
+        Path dir = plotDir != null ? plotDir : Path.of("sustained");
+        err.println("sustained: decoding with " + model.getFileName() + " at " + t + " threads for " + d.toSeconds()
+                + " s, one point per " + iv.toMillis() + " ms (KV cache " + nCtx + ")");
+        SustainedRun.Result r;
+        try (BenchTarget target = factory.open(model, t, nCtx)) {
+            r = new SustainedRun(target, meter, thermal, err).run(d, iv, seed);
+        }
+        SystemIdentity id = SystemIdentity.current();
+        String sub = id.cpu() + " (" + id.coresAvailable() + " cores) · JDK " + id.jdk() + " · " + id.vectorBits()
+                + "-bit vectors · threads " + t + " · power: " + (meter.available() ? meter.description() : "none");
+        List<Path> files = SustainedRun.write(r, dir, sub.length() > 160 ? sub.substring(0, 160) + "…" : sub);
+        out.print(r.summary());
+        out.println("power: " + meter.description());
+        out.println("thermal: " + thermal.description());
+        out.flush();
+        err.println("wrote " + files.size() + " files to " + dir + ": " + files.stream().map(p -> p.getFileName().toString()).toList());
         return 0;
     }
 
