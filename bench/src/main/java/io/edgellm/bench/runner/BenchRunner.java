@@ -135,10 +135,11 @@ public final class BenchRunner {
         Random rnd = new Random(config.seed() ^ (31L * nPrompt + 17L * nGen + depth));
         if (config.warmup()) {
             // llama-bench runs one untimed warm-up; a JVM also needs the JIT to compile the hot loops, so repeat the
-            // whole test (untimed) until at least WARMUP_NANOS have passed (one run for large models), at most 10 runs.
+            // whole test (untimed) until at least WARMUP_NANOS have passed: one run for large models, thousands for tiny
+            // ones (whose runs take microseconds and would otherwise be timed before the JIT has compiled them).
             progress("%s %s t=%d: warm-up", info.label(), name, threads);
             long start = System.nanoTime();
-            for (int i = 0; i < 10 && (i == 0 || System.nanoTime() - start < WARMUP_NANOS); i++) {
+            for (int i = 0; i < 10_000 && (i == 0 || System.nanoTime() - start < WARMUP_NANOS); i++) {
                 prepare(target, depth, rnd);
                 if (prefill) {
                     evaluateChunked(target, randomTokens(rnd, target.vocabSize(), nPrompt));
