@@ -269,7 +269,7 @@ public final class KldBaseFile {
          * Reads the rows of one chunk.
          *
          * @param chunk chunk index in {@code [0, n_chunk)}
-         * @return {@code rowsPerChunk(n_ctx)} rows, each decoded lazily by {@link #logProb}
+         * @return the chunk's {@code rowsPerChunk(n_ctx)} rows of {@link #rowCodes()} little-endian uint16 each
          * @throws IOException when reading fails
          */
         public ByteBuffer chunk(int chunk) throws IOException {
