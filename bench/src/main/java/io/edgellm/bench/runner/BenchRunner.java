@@ -229,7 +229,14 @@ public final class BenchRunner {
                 meter.description(), SystemIdentity.peakRssBytes(), target.kvCacheBytes(), id.cpu(),
                 id.coresAvailable(), id.jdk(), id.vectorBits(), id.vectorSpecies(), fullNote,
                 th.maxTempC(), th.meanClockFrac(), th.minClockFrac(), th.throttleBits() < 0 ? null
-                        : ThrottleFlags.describe(th.throttleBits()), Double.NaN, Double.NaN, null);
+                        : ThrottleFlags.describe(th.throttleBits()), Double.NaN, Double.NaN, null,
+                SystemIdentity.rssFileBytes(), Runtime.getRuntime().totalMemory(), offHeap());
+    }
+
+    /** {@code RssAnon} minus the committed heap (at least 0), or -1 when unknown. */
+    private static long offHeap() {
+        long anon = SystemIdentity.rssAnonBytes();
+        return anon < 0 ? -1 : Math.max(0, anon - Runtime.getRuntime().totalMemory());
     }
 
     /** Reset the KV cache and fill it to {@code depth} with random tokens (untimed). */

@@ -104,6 +104,9 @@ public final class Reports {
                 new Col("clock min", true, r -> pct(r.clockMinFraction())),
                 new Col("throttle", false, r -> r.throttle() == null ? "-" : r.throttle()),
                 new Col("peak RSS", true, r -> r.peakRssBytes() < 0 ? "-" : ModelInfo.bytesLabel(r.peakRssBytes())),
+                new Col("mapped", true, r -> r.rssMappedBytes() < 0 ? "-" : ModelInfo.bytesLabel(r.rssMappedBytes())),
+                new Col("heap", true, r -> r.heapCommittedBytes() <= 0 ? "-" : ModelInfo.bytesLabel(r.heapCommittedBytes())),
+                new Col("off-heap", true, r -> r.rssOffHeapBytes() < 0 ? "-" : ModelInfo.bytesLabel(r.rssOffHeapBytes())),
                 new Col("model bytes", true, r -> ModelInfo.bytesLabel(r.modelSize())),
                 new Col("KV cache", true, r -> ModelInfo.bytesLabel(r.kvCacheBytes()))));
         cols.removeIf(c -> !rows.isEmpty() && rows.stream().allMatch(r -> c.value.apply(r).equals("-")));
