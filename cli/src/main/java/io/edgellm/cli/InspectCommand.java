@@ -39,11 +39,50 @@ public final class InspectCommand implements Callable<Integer> {
     @Option(names = "--no-tensors", description = "metadata only")
     boolean noTensors;
 
+    @Option(names = "--memory", description = "print what a run will need (weights by type, KV cache, scratch, Java heap) "
+            + "and whether it fits in MemAvailable, instead of the metadata")
+    boolean memory;
+
+    @Option(names = {"-c", "--ctx-size"}, defaultValue = "4096", description = "--memory: context per sequence (default ${DEFAULT-VALUE})")
+    int ctx;
+
+    @Option(names = {"-np", "--parallel"}, defaultValue = "1", description = "--memory: sequences, one session each (default ${DEFAULT-VALUE})")
+    int nSeq;
+
+    @Option(names = {"-b", "--batch-size"}, defaultValue = "512", description = "--memory: n_batch (default ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = {"-t", "--threads"}, defaultValue = "0", description = "--memory: threads, 0 = all processors")
+    int threads;
+
+    @Option(names = {"-ctk", "--cache-type"}, defaultValue = "f32", description = "--memory: KV cache type f32 or f16 (default ${DEFAULT-VALUE})")
+    String cacheType;
+
+    @Option(names = "--meminfo", hidden = true, defaultValue = "/proc/meminfo")
+    Path meminfo;
+
     @Override
     public Integer call() throws Exception {
         Path p = file != null ? file : model;
         if (p == null) throw new IllegalArgumentException("no file: give FILE or -m FILE");
         PrintWriter out = spec.commandLine().getOut();
+        if (memory) {
+            io.edgellm.KvCacheType kv = switch (cacheType.toLowerCase(java.util.Locale.ROOT)) {
+                case "f32" -> io.edgellm.KvCacheType.F32;
+                case "f16" -> io.edgellm.KvCacheType.F16;
+                default -> throw new IllegalArgumentException("--cache-type must be f32 or f16, got '" + cacheType + "'");
+            };
+            try (io.edgellm.Model m = io.edgellm.Model.load(p)) {   // maps the file and reads the header only
+                int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+                io.edgellm.bench.memory.MemoryEstimate e = io.edgellm.bench.memory.MemoryEstimate.of(m.gguf(), m.config(),
+                        ctx, nSeq, batch, t, kv);
+                out.printf("%s: n_ctx %d, -np %d, n_batch %d, %d threads, KV %s%n", p, ctx, nSeq, batch, t,
+                        kv.name().toLowerCase(java.util.Locale.ROOT));
+                out.print(e.format(io.edgellm.bench.memory.MemoryEstimate.memAvailable(meminfo)));
+            }
+            out.flush();
+            return 0;
+        }
         try (GgufFile f = GgufFile.open(p)) {
             out.printf("%s: GGUF v%d, %d metadata keys, %d tensors, alignment %d, data at offset %d%n", p, f.version(),
                     f.metadata().size(), f.tensors().size(), f.alignment(), f.dataOffset());

@@ -30,6 +30,24 @@ public final class EnergyMeters {
 
     /** Runs every reader on the sysfs tree and returns the first that found readable rails. */
     public static Detection probe(Sysfs sysfs) {
+        return probe(sysfs, CommandRunner.NONE);
+    }
+
+    /**
+     * Runs every sysfs reader, then (Raspberry Pi 5, no power rail in sysfs) {@code vcgencmd pmic_read_adc}.
+     *
+     * @param sysfs    the tree
+     * @param commands runs {@code vcgencmd}
+     * @return the first source with readable rails
+     */
+    public static Detection probe(Sysfs sysfs, CommandRunner commands) {
+        Detection d = probeSysfs(sysfs);
+        if (d.meter() != null) return d;
+        Probe p = PmicReader.probe(commands);
+        return p.found() ? new Detection(p.meter(), d.notes()) : d;
+    }
+
+    private static Detection probeSysfs(Sysfs sysfs) {
         List<String> notes = new ArrayList<>();
         List<Function<Sysfs, Probe>> readers = List.of(Ina3221Reader::probe, RaplReader::probe, HwmonReader::probe);
         for (Function<Sysfs, Probe> reader : readers) {
@@ -64,9 +82,20 @@ public final class EnergyMeters {
      * @param interval background sampling interval of power rails; null for none (the caller ticks)
      */
     public static EnergyMeter detect(Sysfs sysfs, Duration interval) {
-        Detection d = probe(sysfs);
+        return detect(sysfs, interval, CommandRunner.NONE);
+    }
+
+    /**
+     * The meter for a sysfs tree, or the Raspberry Pi 5 PMIC through {@code commands}.
+     *
+     * @param interval background sampling interval of power rails; null for none (the caller ticks)
+     * @param commands runs {@code vcgencmd} ({@link CommandRunner#NONE}: sysfs only)
+     * @return the meter, or {@link EnergyMeter#none} with the reason
+     */
+    public static EnergyMeter detect(Sysfs sysfs, Duration interval, CommandRunner commands) {
+        Detection d = probe(sysfs, commands);
         if (d.meter() == null) {
-            String why = d.notes().isEmpty() ? "no INA3221, RAPL or hwmon power source under " + sysfs.root()
+            String why = d.notes().isEmpty() ? "no INA3221, RAPL or hwmon power source under " + sysfs.root() + ", no Pi 5 PMIC (vcgencmd)"
                     : String.join("; ", d.notes());
             return EnergyMeter.none(why);
         }

@@ -4,6 +4,8 @@ import io.edgellm.bench.energy.EnergyMeter;
 import io.edgellm.bench.energy.EnergyMeters;
 import io.edgellm.bench.energy.Sysfs;
 import io.edgellm.bench.synth.ModelPreset;
+import io.edgellm.bench.thermal.ThermalMonitor;
+import io.edgellm.bench.thermal.ThermalReader;
 import io.edgellm.quant.GgmlType;
 
 import java.io.PrintWriter;
@@ -79,12 +81,40 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--power", defaultValue = "auto", description = "power source: auto (detect) or none")
     String power;
 
+    @Option(names = "--power-cmd", paramLabel = "CMD",
+            description = "an external meter: a shell command printing watts (USB-C meter, lab supply), sampled every --power-interval")
+    String powerCmd;
+
     @Option(names = "--power-interval", defaultValue = "50", paramLabel = "MS",
             description = "sampling interval of power rails (default ${DEFAULT-VALUE} ms)")
     long powerIntervalMs;
 
-    @Option(names = "--sysfs", paramLabel = "DIR", description = "sysfs root for power readers (default /sys)")
+    @Option(names = "--sysfs", paramLabel = "DIR", description = "sysfs root for power, thermal and clock readers (default /sys)")
     Path sysfs;
+
+    @Option(names = "--thermal-interval", defaultValue = "500", paramLabel = "MS",
+            description = "sampling interval of temperatures, clocks and throttle flags (default ${DEFAULT-VALUE} ms)")
+    long thermalIntervalMs;
+
+    @Option(names = "--ppl-file", paramLabel = "TEXT",
+            description = "also measure each model's perplexity over TEXT (llama-perplexity's method) into a PPL column")
+    Path pplFile;
+
+    @Option(names = "--ppl-ctx", defaultValue = "256", paramLabel = "N", description = "n_ctx of --ppl-file (default ${DEFAULT-VALUE})")
+    int pplCtx;
+
+    @Option(names = "--ppl-chunks", defaultValue = "8", paramLabel = "K",
+            description = "chunks of --ppl-file, -1 = all (default ${DEFAULT-VALUE}; small, for a quick column)")
+    int pplChunks;
+
+    @Option(names = "--duration", paramLabel = "TIME",
+            description = "sustained run instead of the sweep: decode for TIME (e.g. 10m, 90s) with the first model and "
+                    + "thread count, writing a time series of t/s, W, °C and clock (CSV + charts, into --plot DIR or ./sustained)")
+    String duration;
+
+    @Option(names = "--sample-interval", paramLabel = "TIME",
+            description = "interval of the sustained time series (default: 1s, shorter for runs under 20 s)")
+    String sampleInterval;
 
     @Option(names = "--no-warmup", description = "skip the untimed warm-up run of each test")
     boolean noWarmup;
@@ -127,9 +157,19 @@ public final class BenchCommand implements Callable<Integer> {
         BenchConfig config = new BenchConfig(models, orDefault(nPrompt, 512), orDefault(nGen, 128),
                 orDefault(depths, 0), orDefault(threads, cores), nBatch, orDefault(nSeq, 1), repetitions, !noWarmup,
                 Duration.ofMillis((long) (idleSeconds * 1000)), seed);
-        try (EnergyMeter meter = meter()) {
+        Sysfs sys = sysfsRoot();
+        try (EnergyMeter meter = meter();
+             ThermalMonitor thermal = new ThermalMonitor(ThermalReader.probe(sys, commands), Duration.ofMillis(thermalIntervalMs))) {
             err.println("power: " + meter.description());
-            List<BenchRow> rows = new BenchRunner(config, factory, meter, err, backend()).run();
+            err.println("thermal: " + thermal.description());
+            if (duration != null) {
+                return sustained(meter, thermal);
+            }
+            List<BenchRow> rows = new BenchRunner(config, factory, meter, thermal, err, backend()).run();
+            if (pplFile != null) {
+                rows = PerplexityColumn.add(rows, pplFile, pplCtx, pplChunks, config.threads().stream()
+                        .mapToInt(Integer::intValue).max().orElse(0), err);
+            }
             out.print(Reports.format(rows, format));
             out.flush();
             if (jsonFile != null) {
@@ -151,20 +191,74 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * Parses {@code 10m}, {@code 90s}, {@code 1h}, {@code 500ms} or a plain number of seconds.
+     *
+     * @param s the text
+     * @return the duration
+     */
+    static Duration parseDuration(String s) {
+        String t = s.trim().toLowerCase(java.util.Locale.ROOT);
+        try {
+            if (t.endsWith("ms")) return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            double v = Double.parseDouble(t.replaceAll("[hms]$", ""));
+            double sec = t.endsWith("h") ? v * 3600 : t.endsWith("m") ? v * 60 : v;
+            if (!(sec > 0) || sec > 7 * 86400) throw new NumberFormatException();
+            return Duration.ofMillis(Math.round(sec * 1000));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a duration: '" + s + "' (use e.g. 10m, 90s, 1h, 500ms)");
+        }
+    }
+
+    private int sustained(EnergyMeter meter, ThermalMonitor thermal) throws Exception {
+        Duration d = parseDuration(duration);
+        Duration iv = sampleInterval != null ? parseDuration(sampleInterval)
+                : d.toSeconds() >= 20 ? Duration.ofSeconds(1) : Duration.ofMillis(Math.max(100, d.toMillis() / 10));
+        Path model = models.get(0);
+        int t = threads == null || threads.isEmpty() ? Runtime.getRuntime().availableProcessors() : threads.get(0);
+        int nCtx = Math.max(16, orDefault(nGen, 128).get(0) * 2);
+        Path dir = plotDir != null ? plotDir : Path.of("sustained");
+        err.println("sustained: decoding with " + model.getFileName() + " at " + t + " threads for " + d.toSeconds()
+                + " s, one point per " + iv.toMillis() + " ms (KV cache " + nCtx + ")");
+        SustainedRun.Result r;
+        try (BenchTarget target = factory.open(model, t, nCtx)) {
+            r = new SustainedRun(target, meter, thermal, err).run(d, iv, seed);
+        }
+        SystemIdentity id = SystemIdentity.current();
+        String sub = id.cpu() + " (" + id.coresAvailable() + " cores) · JDK " + id.jdk() + " · " + id.vectorBits()
+                + "-bit vectors · threads " + t + " · power: " + (meter.available() ? meter.description() : "none");
+        List<Path> files = SustainedRun.write(r, dir, sub.length() > 160 ? sub.substring(0, 160) + "…" : sub);
+        out.print(r.summary());
+        out.println("power: " + meter.description());
+        out.println("thermal: " + thermal.description());
+        out.flush();
+        err.println("wrote " + files.size() + " files to " + dir + ": " + files.stream().map(p -> p.getFileName().toString()).toList());
+        return 0;
+    }
+
+    /** Runs vcgencmd / nvpmodel (tests replace this). */
+    io.edgellm.bench.energy.CommandRunner commands = io.edgellm.bench.energy.CommandRunner.system(Duration.ofSeconds(2));
+
+    private Sysfs sysfsRoot() {
+        if (sysfs != null) return new Sysfs(sysfs);
+        String p = System.getProperty("edgellm.power.sysfs");
+        return p != null ? new Sysfs(Path.of(p)) : Sysfs.system();
+    }
+
     private static List<Integer> orDefault(List<Integer> v, int d) {
         return v == null || v.isEmpty() ? List.of(d) : v;
     }
 
-    private EnergyMeter meter() {
+    private EnergyMeter meter() throws java.io.IOException {
         if (power.equalsIgnoreCase("none")) {
             return EnergyMeter.none("disabled by --power none");
         }
-        if (sysfs == null && System.getProperty("edgellm.power.sysfs") == null) {
-            Sysfs s = Sysfs.system();
-            return EnergyMeters.detect(s, Duration.ofMillis(powerIntervalMs));
+        if (powerCmd != null) {
+            io.edgellm.bench.energy.CommandPowerMeter m = new io.edgellm.bench.energy.CommandPowerMeter(powerCmd, commands);
+            m.read(0); // fail now, with the command's message, rather than with NaN rows
+            return new io.edgellm.bench.energy.SamplingEnergyMeter(m, Duration.ofMillis(powerIntervalMs));
         }
-        Path root = sysfs != null ? sysfs : Path.of(System.getProperty("edgellm.power.sysfs"));
-        return EnergyMeters.detect(new Sysfs(root), Duration.ofMillis(powerIntervalMs));
+        return EnergyMeters.detect(sysfsRoot(), Duration.ofMillis(powerIntervalMs), commands);
     }
 
     /** The backend column: the JVM and its Vector API width, e.g. {@code "JVM Vector 256"}. */

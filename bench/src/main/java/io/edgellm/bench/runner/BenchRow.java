@@ -10,7 +10,12 @@ import java.util.List;
  * Field names follow llama-bench's JSON where one exists ({@code n_prompt}, {@code n_gen}, {@code n_depth},
  * {@code avg_ts}, {@code stddev_ts}, {@code samples_ts}, {@code avg_ns}, {@code model_size}, {@code model_n_params}).
  * Energy fields are NaN (JSON null) when there is no power source; prefill fields are NaN on tg rows and decode
- * fields on pp rows.
+ * fields on pp rows. Thermal fields ({@code max_temp_c}, {@code clock_*_frac}: mean and minimum CPU clock over the
+ * window as a fraction of {@code cpuinfo_max_freq}; {@code throttle}: firmware throttle flags seen) are NaN / "none"
+ * when no sensor is readable; {@code ppl*} are set only by {@code bench --ppl-file}. The memory split, taken at the end
+ * of the row's test: {@code rss_mapped_bytes} (resident file-backed pages, {@code RssFile}: the mapped weights),
+ * {@code heap_committed_bytes} (the Java heap as committed), {@code rss_offheap_bytes} ({@code RssAnon} minus the heap,
+ * at least 0: JIT code, metaspace, GC tables, stacks); -1 when unknown.
  */
 @JsonPropertyOrder(alphabetic = false)
 public record BenchRow(
@@ -51,7 +56,34 @@ public record BenchRow(
         @JsonProperty("jdk") String jdk,
         @JsonProperty("vector_bits") int vectorBits,
         @JsonProperty("vector_species") String vectorSpecies,
-        @JsonProperty("note") String note) {
+        @JsonProperty("note") String note,
+        @JsonProperty("max_temp_c") double maxTempC,
+        @JsonProperty("clock_mean_frac") double clockMeanFraction,
+        @JsonProperty("clock_min_frac") double clockMinFraction,
+        @JsonProperty("throttle") String throttle,
+        @JsonProperty("ppl") double ppl,
+        @JsonProperty("ppl_err") double pplError,
+        @JsonProperty("ppl_text") String pplText,
+        @JsonProperty("rss_mapped_bytes") long rssMappedBytes,
+        @JsonProperty("heap_committed_bytes") long heapCommittedBytes,
+        @JsonProperty("rss_offheap_bytes") long rssOffHeapBytes) {
+
+    /**
+     * A copy with the perplexity columns set (bench {@code --ppl-file}).
+     *
+     * @param ppl   perplexity of the model over the text (llama-perplexity's final estimate)
+     * @param error its uncertainty
+     * @param text  what was measured, e.g. {@code "wiki.test.raw c512 x16"}
+     * @return the copy
+     */
+    public BenchRow withPerplexity(double ppl, double error, String text) {
+        return new BenchRow(model, modelFile, modelType, ggmlTypes, modelSize, params, backend, threads, nBatch, nSeq,
+                nPrompt, nGen, nDepth, test, repetitions, avgNs, stddevNs, avgTs, stddevTs, samplesTs, ttftMs,
+                msPerTokenP50, msPerTokenP95, prefillWatts, prefillJoulesPerToken, decodeWatts, decodeJoulesPerToken,
+                aboveIdleJoulesPerToken, idleWatts, powerSource, peakRssBytes, kvCacheBytes, cpu, coresAvailable, jdk,
+                vectorBits, vectorSpecies, note, maxTempC, clockMeanFraction, clockMinFraction, throttle, ppl, error, text,
+                rssMappedBytes, heapCommittedBytes, rssOffHeapBytes);
+    }
 
     /** Whether this is a prompt-processing (prefill) row; otherwise token generation (decode). */
     public boolean isPrefill() {

@@ -3,6 +3,9 @@ package io.edgellm.bench.runner;
 import io.edgellm.bench.energy.EnergyMeter;
 import io.edgellm.bench.energy.EnergyMeters;
 import io.edgellm.bench.energy.EnergyResult;
+import io.edgellm.bench.thermal.ThermalMonitor;
+import io.edgellm.bench.thermal.ThermalResult;
+import io.edgellm.bench.thermal.ThrottleFlags;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -47,13 +50,28 @@ public final class BenchRunner {
     private final EnergyMeter meter;
     private final PrintWriter log;
     private final String backend;
+    private final ThermalMonitor thermal;
 
     /**
+     * A runner without thermal sensors.
+     *
      * @param meter   energy meter ({@link EnergyMeters#detect()}; {@link EnergyMeter#none(String)} for none)
      * @param log     progress messages (stderr), or null
      * @param backend the backend column ("CPU" in llama-bench; here e.g. "JVM Vector API")
      */
     public BenchRunner(BenchConfig config, TargetFactory factory, EnergyMeter meter, PrintWriter log, String backend) {
+        this(config, factory, meter, ThermalMonitor.none(), log, backend);
+    }
+
+    /**
+     * @param meter   energy meter ({@link EnergyMeters#detect()}; {@link EnergyMeter#none(String)} for none)
+     * @param thermal temperatures, clocks and throttle flags sampled during every timed window
+     * @param log     progress messages (stderr), or null
+     * @param backend the backend column
+     */
+    public BenchRunner(BenchConfig config, TargetFactory factory, EnergyMeter meter, ThermalMonitor thermal,
+                       PrintWriter log, String backend) {
+        this.thermal = thermal;
         this.config = config;
         this.factory = factory;
         this.meter = meter;
@@ -112,15 +130,16 @@ public final class BenchRunner {
             // Multi-sequence decode (n_seq parallel sequences sharing the weights reads) is the batch axis we will
             // add when the engine has a batched KV cache; the row keeps its place in the table.
             return row(id, info, target, threads, nSeq, nPrompt, nGen, depth, name, new double[0], List.of(),
-                    new double[0], List.of(), idleW, "n_seq > 1 (multi-sequence decode): not yet supported");
+                    new double[0], List.of(), List.of(), idleW, "n_seq > 1 (multi-sequence decode): not yet supported");
         }
         Random rnd = new Random(config.seed() ^ (31L * nPrompt + 17L * nGen + depth));
         if (config.warmup()) {
             // llama-bench runs one untimed warm-up; a JVM also needs the JIT to compile the hot loops, so repeat the
-            // whole test (untimed) until at least WARMUP_NANOS have passed (one run for large models), at most 10 runs.
+            // whole test (untimed) until at least WARMUP_NANOS have passed: one run for large models, thousands for tiny
+            // ones (whose runs take microseconds and would otherwise be timed before the JIT has compiled them).
             progress("%s %s t=%d: warm-up", info.label(), name, threads);
             long start = System.nanoTime();
-            for (int i = 0; i < 10 && (i == 0 || System.nanoTime() - start < WARMUP_NANOS); i++) {
+            for (int i = 0; i < 10_000 && (i == 0 || System.nanoTime() - start < WARMUP_NANOS); i++) {
                 prepare(target, depth, rnd);
                 if (prefill) {
                     evaluateChunked(target, randomTokens(rnd, target.vocabSize(), nPrompt));
@@ -137,21 +156,25 @@ public final class BenchRunner {
         double[] firstTokenMs = new double[config.repetitions()];
         List<Double> perTokenMs = new ArrayList<>();
         List<EnergyResult> energy = new ArrayList<>();
+        List<ThermalResult> heat = new ArrayList<>();
         for (int r = 0; r < config.repetitions(); r++) {
             prepare(target, depth, rnd);
             if (prefill) {
                 int[] prompt = randomTokens(rnd, target.vocabSize(), nPrompt);
+                ThermalMonitor.Window tw = thermal.start();
                 EnergyMeter.Window w = meter.start();
                 long t0 = System.nanoTime();
                 evaluateChunked(target, prompt);
                 long t1 = System.nanoTime();
                 energy.add(w.stop());
+                heat.add(tw.stop());
                 seconds[r] = (t1 - t0) / 1e9;
                 firstTokenMs[r] = (t1 - t0) / 1e6;             // the prompt's logits give the first token
                 perTokenMs.add((t1 - t0) / 1e6 / nPrompt);
             } else {
                 int[] ids = randomTokens(rnd, target.vocabSize(), nGen);
                 int[] one = new int[1];
+                ThermalMonitor.Window tw = thermal.start();
                 EnergyMeter.Window w = meter.start();
                 long t0 = System.nanoTime(), prev = t0;
                 for (int i = 0; i < nGen; i++) {
@@ -162,6 +185,7 @@ public final class BenchRunner {
                     prev = now;
                 }
                 energy.add(w.stop());
+                heat.add(tw.stop());
                 seconds[r] = (prev - t0) / 1e9;
                 firstTokenMs[r] = perTokenMs.get(perTokenMs.size() - nGen);
             }
@@ -169,12 +193,14 @@ public final class BenchRunner {
                     tokens / seconds[r]);
         }
         return row(id, info, target, threads, nSeq, nPrompt, nGen, depth, name, seconds, perTokenMs, firstTokenMs,
-                energy, idleW, "");
+                energy, heat, idleW, "");
     }
 
     private BenchRow row(SystemIdentity id, ModelInfo info, BenchTarget target, int threads, int nSeq, int nPrompt,
                          int nGen, int depth, String name, double[] seconds, List<Double> perTokenMs,
-                         double[] firstTokenMs, List<EnergyResult> energy, double idleW, String note) {
+                         double[] firstTokenMs, List<EnergyResult> energy, List<ThermalResult> heat, double idleW,
+                         String note) {
+        ThermalResult th = ThermalResult.combine(heat);
         int tokens = nPrompt > 0 ? nPrompt : nGen;
         double[] ts = Arrays.stream(seconds).map(s -> tokens / s).toArray();
         double[] ns = Arrays.stream(seconds).map(s -> s * 1e9).toArray();
@@ -201,7 +227,16 @@ public final class BenchRunner {
                 prefill ? watts : Double.NaN, prefill ? jPerToken : Double.NaN,
                 prefill ? Double.NaN : watts, prefill ? Double.NaN : jPerToken, aboveIdlePerToken, idleW,
                 meter.description(), SystemIdentity.peakRssBytes(), target.kvCacheBytes(), id.cpu(),
-                id.coresAvailable(), id.jdk(), id.vectorBits(), id.vectorSpecies(), fullNote);
+                id.coresAvailable(), id.jdk(), id.vectorBits(), id.vectorSpecies(), fullNote,
+                th.maxTempC(), th.meanClockFrac(), th.minClockFrac(), th.throttleBits() < 0 ? null
+                        : ThrottleFlags.describe(th.throttleBits()), Double.NaN, Double.NaN, null,
+                SystemIdentity.rssFileBytes(), Runtime.getRuntime().totalMemory(), offHeap());
+    }
+
+    /** {@code RssAnon} minus the committed heap (at least 0), or -1 when unknown. */
+    private static long offHeap() {
+        long anon = SystemIdentity.rssAnonBytes();
+        return anon < 0 ? -1 : Math.max(0, anon - Runtime.getRuntime().totalMemory());
     }
 
     /** Reset the KV cache and fill it to {@code depth} with random tokens (untimed). */

@@ -26,7 +26,9 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * n_depth   pp rows and tg rows separately pp_ts_vs_n_depth, tg_ts_vs_n_depth, ...
  * threads   pp rows and tg rows separately pp_ts_vs_threads, tg_ts_vs_threads, ...
  * </pre>
- * J/token charts are written only when a power source was read.
+ * J/token charts are written only when a power source was read, and a chart only for an axis that takes at least two
+ * values (a single point says nothing). Points are means with ± one standard deviation as error bars (t/s); the legend
+ * sits outside the plot; the title names device, JDK, vector width, threads and power source.
  */
 public final class Charts {
 
@@ -46,6 +48,7 @@ public final class Charts {
                 continue;
             }
             List<String> axes = new ArrayList<>(List.of(kind.equals("pp") ? "n_prompt" : "n_gen", "n_depth", "threads"));
+            axes.removeIf(a -> sel.stream().mapToDouble(r -> r.axis(a)).distinct().count() < 2);
             for (String axis : axes) {
                 out.addAll(chart(sel, kind, axis, "ts", "tokens/s", BenchRow::avgTs, dir));
                 if (power) {
@@ -58,13 +61,14 @@ public final class Charts {
 
     private static List<Path> chart(List<BenchRow> rows, String kind, String axis, String metric, String yTitle,
                                     ToDoubleFunction<BenchRow> y, Path dir) throws IOException {
-        String title = (kind.equals("pp") ? "prefill" : "decode") + " " + yTitle + " vs " + axis;
-        XYChart chart = new XYChartBuilder().width(800).height(500).title(title).xAxisTitle(axis).yAxisTitle(yTitle)
+        String title = (kind.equals("pp") ? "prefill" : "decode") + " " + yTitle + " vs " + axis + "  —  " + subtitle(rows);
+        XYChart chart = new XYChartBuilder().width(1100).height(520).title(title).xAxisTitle(axis).yAxisTitle(yTitle)
                 .build();
+        chart.getStyler().setChartTitleFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 12));
         chart.getStyler().setMarkerSize(8);
         chart.getStyler().setYAxisMin(0.0);                       // speeds and energies start at zero
         chart.getStyler().setYAxisDecimalPattern(metric.equals("ts") ? "#,##0.#" : "0.#####");
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
         // One series per model and the other axes' values, so that each line varies only along this axis.
         Map<String, List<BenchRow>> series = new LinkedHashMap<>();
         for (BenchRow r : rows) {
@@ -85,7 +89,12 @@ public final class Charts {
             }
             double[] xs = pts.stream().mapToDouble(r -> r.axis(axis)).toArray();
             double[] ys = pts.stream().mapToDouble(y).toArray();
-            chart.addSeries(e.getKey(), xs, ys).setMarker(SeriesMarkers.CIRCLE);
+            if (metric.equals("ts")) {
+                double[] err = pts.stream().mapToDouble(r -> Double.isFinite(r.stddevTs()) ? r.stddevTs() : 0).toArray();
+                chart.addSeries(e.getKey(), xs, ys, err).setMarker(SeriesMarkers.CIRCLE);
+            } else {
+                chart.addSeries(e.getKey(), xs, ys).setMarker(SeriesMarkers.CIRCLE);
+            }
         }
         if (chart.getSeriesMap().isEmpty()) {
             return List.of();
@@ -96,6 +105,22 @@ public final class Charts {
         BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
         VectorGraphicsEncoder.saveVectorGraphic(chart, svg.toString(), VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
         return List.of(png, svg);
+    }
+
+    /**
+     * The machine line of every chart: CPU, JDK, vector width, thread counts and power source.
+     *
+     * @param rows the rows charted
+     * @return e.g. {@code "AMD EPYC (2 cores) · JDK Eclipse Adoptium 25.0.3 · 512-bit vectors · threads 1,2 · power: none"}
+     */
+    static String subtitle(List<BenchRow> rows) {
+        BenchRow r = rows.get(0);
+        String threads = String.join(",", rows.stream().map(x -> Integer.toString(x.threads())).distinct().toList());
+        String power = r.powerSource();
+        if (power.startsWith("none")) power = "none";
+        else if (power.length() > 40) power = power.substring(0, 40) + "…";
+        return r.cpu() + " (" + r.coresAvailable() + " cores) · JDK " + r.jdk() + " · " + r.vectorBits()
+                + "-bit vectors · threads " + threads + " · power: " + power;
     }
 
     private static String shortName(String axis) {

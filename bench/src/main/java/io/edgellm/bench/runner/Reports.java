@@ -63,30 +63,59 @@ public final class Reports {
      */
     public static String markdown(List<BenchRow> rows) {
         StringBuilder sb = new StringBuilder();
+        boolean ppl = rows.stream().anyMatch(r -> Double.isFinite(r.ppl()));
         List<String[]> main = new ArrayList<>();
-        main.add(new String[] {"model", "size", "params", "backend", "threads", "test", "t/s"});
+        main.add(ppl ? new String[] {"model", "size", "params", "backend", "threads", "test", "t/s", "PPL"}
+                : new String[] {"model", "size", "params", "backend", "threads", "test", "t/s"});
+        boolean noisy = false;
         for (BenchRow r : rows) {
-            main.add(new String[] {r.model(), ModelInfo.bytesLabel(r.modelSize()), ModelInfo.paramsLabel(r.params()),
-                    r.backend(), Integer.toString(r.threads()), r.test(),
-                    r.note().startsWith("n_seq") ? "not yet supported"
-                            : String.format(Locale.ROOT, "%.2f ± %.2f", r.avgTs(), r.stddevTs())});
+            boolean flag = isNoisy(r);
+            noisy |= flag;
+            String ts = r.note().startsWith("n_seq") ? "not yet supported"
+                    : String.format(Locale.ROOT, "%.2f ± %.2f", r.avgTs(), r.stddevTs()) + (flag ? " (!)" : "");
+            String[] cells = {r.model(), ModelInfo.bytesLabel(r.modelSize()), ModelInfo.paramsLabel(r.params()),
+                    r.backend(), Integer.toString(r.threads()), r.test(), ts};
+            if (ppl) {
+                cells = java.util.Arrays.copyOf(cells, 8);
+                cells[7] = Double.isFinite(r.ppl()) ? String.format(Locale.ROOT, "%.4f ± %.4f", r.ppl(), r.pplError()) : "-";
+            }
+            main.add(cells);
         }
-        table(sb, main, new boolean[] {false, true, true, false, true, true, true});
+        boolean[] right = ppl ? new boolean[] {false, true, true, false, true, true, true, true}
+                : new boolean[] {false, true, true, false, true, true, true};
+        table(sb, main, right);
         sb.append('\n');
+        // detail table: columns that are "-" on every row (no power source, no thermal sensor) are left out
+        List<Col> cols = new ArrayList<>(List.of(
+                new Col("model", false, BenchRow::model),
+                new Col("threads", true, r -> Integer.toString(r.threads())),
+                new Col("test", true, BenchRow::test),
+                new Col("TTFT ms", true, r -> num(r.ttftMs(), 2)),
+                new Col("ms/tok p50", true, r -> num(r.msPerTokenP50(), 3)),
+                new Col("ms/tok p95", true, r -> num(r.msPerTokenP95(), 3)),
+                new Col("prefill W", true, r -> num(r.prefillWatts(), 2)),
+                new Col("prefill J/tok", true, r -> num(r.prefillJoulesPerToken(), 4)),
+                new Col("decode W", true, r -> num(r.decodeWatts(), 2)),
+                new Col("decode J/tok", true, r -> num(r.decodeJoulesPerToken(), 4)),
+                new Col("above-idle J/tok", true, r -> num(r.aboveIdleJoulesPerToken(), 4)),
+                new Col("idle W", true, r -> num(r.idleWatts(), 2)),
+                new Col("max °C", true, r -> num(r.maxTempC(), 1)),
+                new Col("clock mean", true, r -> pct(r.clockMeanFraction())),
+                new Col("clock min", true, r -> pct(r.clockMinFraction())),
+                new Col("throttle", false, r -> r.throttle() == null ? "-" : r.throttle()),
+                new Col("peak RSS", true, r -> r.peakRssBytes() < 0 ? "-" : ModelInfo.bytesLabel(r.peakRssBytes())),
+                new Col("mapped", true, r -> r.rssMappedBytes() < 0 ? "-" : ModelInfo.bytesLabel(r.rssMappedBytes())),
+                new Col("heap", true, r -> r.heapCommittedBytes() <= 0 ? "-" : ModelInfo.bytesLabel(r.heapCommittedBytes())),
+                new Col("off-heap", true, r -> r.rssOffHeapBytes() < 0 ? "-" : ModelInfo.bytesLabel(r.rssOffHeapBytes())),
+                new Col("model bytes", true, r -> ModelInfo.bytesLabel(r.modelSize())),
+                new Col("KV cache", true, r -> ModelInfo.bytesLabel(r.kvCacheBytes()))));
+        cols.removeIf(c -> !rows.isEmpty() && rows.stream().allMatch(r -> c.value.apply(r).equals("-")));
         List<String[]> detail = new ArrayList<>();
-        detail.add(new String[] {"model", "threads", "test", "TTFT ms", "ms/tok p50", "ms/tok p95", "prefill W",
-                "prefill J/tok", "decode W", "decode J/tok", "above-idle J/tok", "idle W", "peak RSS", "model bytes",
-                "KV cache"});
-        for (BenchRow r : rows) {
-            detail.add(new String[] {r.model(), Integer.toString(r.threads()), r.test(), num(r.ttftMs(), 2),
-                    num(r.msPerTokenP50(), 3), num(r.msPerTokenP95(), 3), num(r.prefillWatts(), 2),
-                    num(r.prefillJoulesPerToken(), 4), num(r.decodeWatts(), 2), num(r.decodeJoulesPerToken(), 4),
-                    num(r.aboveIdleJoulesPerToken(), 4), num(r.idleWatts(), 2),
-                    r.peakRssBytes() < 0 ? "-" : ModelInfo.bytesLabel(r.peakRssBytes()),
-                    ModelInfo.bytesLabel(r.modelSize()), ModelInfo.bytesLabel(r.kvCacheBytes())});
-        }
-        table(sb, detail, new boolean[] {false, true, true, true, true, true, true, true, true, true, true, true, true,
-                true, true});
+        detail.add(cols.stream().map(c -> c.header).toArray(String[]::new));
+        for (BenchRow r : rows) detail.add(cols.stream().map(c -> c.value.apply(r)).toArray(String[]::new));
+        boolean[] dr = new boolean[cols.size()];
+        for (int i = 0; i < dr.length; i++) dr[i] = cols.get(i).right;
+        table(sb, detail, dr);
         if (!rows.isEmpty()) {
             BenchRow r = rows.get(0);
             sb.append('\n');
@@ -94,12 +123,42 @@ public final class Reports {
             sb.append("jdk: ").append(r.jdk()).append("; vector: ").append(r.vectorBits()).append("-bit ")
                     .append(r.vectorSpecies()).append('\n');
             sb.append("power: ").append(r.powerSource()).append('\n');
+            if (rows.stream().allMatch(x -> !Double.isFinite(x.maxTempC()) && !Double.isFinite(x.clockMeanFraction())
+                    && x.throttle() == null)) {
+                sb.append("thermal: none (no readable thermal zone, cpufreq or throttle flags)\n");
+            }
             rows.stream().map(x -> x.modelFile() + ": " + x.ggmlTypes()).distinct()
                     .forEach(s -> sb.append("model: ").append(s).append('\n'));
+            rows.stream().filter(x -> x.pplText() != null).map(x -> x.model() + ": " + x.pplText()).distinct()
+                    .forEach(s -> sb.append("ppl: ").append(s).append('\n'));
+            if (noisy) {
+                sb.append(String.format(Locale.ROOT, "(!) repetitions disagree: stddev above %.0f %% of the mean "
+                        + "(a busy or throttling machine; rerun with more -r)%n", 100 * NOISY_CV));
+            }
             rows.stream().map(BenchRow::note).filter(n -> !n.isEmpty()).distinct()
                     .forEach(n -> sb.append("note: ").append(n).append('\n'));
         }
         return sb.toString();
+    }
+
+    /** Rows whose coefficient of variation (stddev / mean of t/s) exceeds this are flagged {@code (!)}. */
+    public static final double NOISY_CV = 0.10;
+
+    /**
+     * Whether the repetitions of a row disagree: coefficient of variation of t/s above {@link #NOISY_CV}.
+     *
+     * @param r a row
+     * @return true when flagged
+     */
+    public static boolean isNoisy(BenchRow r) {
+        return r.repetitions() > 1 && r.avgTs() > 0 && r.stddevTs() / r.avgTs() > NOISY_CV;
+    }
+
+    private record Col(String header, boolean right, java.util.function.Function<BenchRow, String> value) {
+    }
+
+    private static String pct(double f) {
+        return Double.isFinite(f) ? String.format(Locale.ROOT, "%.0f%%", 100 * f) : "-";
     }
 
     private static String num(double v, int decimals) {

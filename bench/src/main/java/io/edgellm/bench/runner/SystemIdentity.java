@@ -72,6 +72,25 @@ public record SystemIdentity(String cpu, int coresAvailable, String jdk, int vec
         return statusKb("VmHWM:");
     }
 
+    /**
+     * Resident file-backed pages ({@code RssFile}): mostly the mapped model weights; -1 when unknown.
+     *
+     * @return bytes
+     */
+    public static long rssFileBytes() {
+        return statusKb("RssFile:");
+    }
+
+    /**
+     * Resident anonymous pages ({@code RssAnon}): the Java heap plus off-heap memory (JIT code, metaspace, GC tables,
+     * thread stacks, direct buffers); -1 when unknown.
+     *
+     * @return bytes
+     */
+    public static long rssAnonBytes() {
+        return statusKb("RssAnon:");
+    }
+
     /** Current resident set size in bytes ({@code VmRSS}); -1 when unknown. */
     public static long rssBytes() {
         return statusKb("VmRSS:");

@@ -89,4 +89,45 @@ class BenchCommandFakeTest {
         assertTrue(row.get("kv_cache_bytes").asLong() > 0);
         assertEquals("Q8_0", row.get("model_type").asText());
     }
+
+    @Test
+    void rowsCarryTemperatureClockAndThrottleFromTheFixtureAndPowerFromACommand() throws Exception {
+        Path model = SharedData.path("models/TinyStories-656K-Q8_0.gguf");
+        Path sysfs = Path.of(getClass().getResource("/sysfs/rpi5").toURI());
+        BenchCommand cmd = new BenchCommand();
+        cmd.factory = (m, t, nCtx) -> new FakeTarget(512, nCtx, t);
+        cmd.commands = c -> {
+            if (String.join(" ", c).equals("sh -c my-usb-meter --watts")) return "6.5\n";
+            throw new java.io.IOException(c.get(0) + ": not found");
+        };
+        String md = run(cmd, "-m", model.toString(), "-p", "8", "-n", "4", "-r", "2", "-t", "1", "--idle", "0",
+                "--sysfs", sysfs.toString(), "--thermal-interval", "5", "--power-cmd", "my-usb-meter --watts",
+                "--power-interval", "5", "--no-warmup", "--json", dir.resolve("r.json").toString());
+        JsonNode row = new ObjectMapper().readTree(dir.resolve("r.json").toFile()).get(0);
+        assertEquals(71.35, row.get("max_temp_c").asDouble(), 1e-9);
+        assertEquals(0.8125, row.get("clock_mean_frac").asDouble(), 1e-9);
+        assertEquals(0.625, row.get("clock_min_frac").asDouble(), 1e-9);
+        assertTrue(row.get("throttle").asText().startsWith("0x80008"), row.toString());
+        assertEquals(6.5, row.get("prefill_w").asDouble(), 1e-9);
+        assertTrue(row.get("power_source").asText().contains("--power-cmd my-usb-meter"));
+        assertTrue(md.contains("max °C") && md.contains("71.4") && md.contains("81%") && md.contains("63%"), md);
+        assertTrue(md.contains("prefill W"), md);
+        assertFalse(md.contains("thermal: none"), md);
+    }
+
+    @Test
+    void withoutPowerOrThermalSourcesTheTableDropsThoseColumnsAndSaysNoneOnce() throws Exception {
+        Path model = SharedData.path("models/TinyStories-656K-Q8_0.gguf");
+        BenchCommand cmd = new BenchCommand();
+        cmd.factory = (m, t, nCtx) -> new FakeTarget(512, nCtx, t);
+        cmd.commands = io.edgellm.bench.energy.CommandRunner.NONE;
+        String md = run(cmd, "-m", model.toString(), "-p", "8", "-n", "4", "-r", "1", "-t", "1", "--power", "none",
+                "--sysfs", dir.toString(), "--no-warmup");
+        for (String col : new String[] {"prefill W", "decode J/tok", "idle W", "max °C", "clock mean", "| throttle"}) {
+            assertFalse(md.contains(col), col + " in\n" + md);
+        }
+        assertTrue(md.contains("TTFT ms") && md.contains("peak RSS"), md);
+        assertEquals(1, md.split("power: none", -1).length - 1, md);
+        assertTrue(md.contains("thermal: none"), md);
+    }
 }

@@ -33,6 +33,7 @@ class BenchCommandTest {
         assertTrue(lines[2].matches(".*\\| +[0-9.]+ ± [0-9.]+ \\|$"), "mean ± stddev: " + lines[2]);
         assertTrue(md.contains(" tg4 @ d8 "), md);
         assertTrue(md.contains("power: none"), md);
+        assertTrue(md.contains(" mapped |") && md.contains(" heap |") && md.contains(" off-heap |"), md);
 
         JsonNode rows = new ObjectMapper().readTree(dir.resolve("rows.json").toFile());
         assertEquals(4, rows.size());   // pp16, tg4, pp16 @ d8, tg4 @ d8
@@ -42,6 +43,8 @@ class BenchCommandTest {
             assertTrue(r.get("ttft_ms").asDouble() > 0);
             assertTrue(r.get("kv_cache_bytes").asLong() > 0);
             assertTrue(r.get("peak_rss_bytes").asLong() > 0);
+            assertTrue(r.get("rss_mapped_bytes").asLong() > 0 && r.get("heap_committed_bytes").asLong() > 0
+                    && r.get("rss_offheap_bytes").asLong() >= 0, r.toString());
             assertTrue(r.get("prefill_w").isNull() && r.get("decode_j_per_token").isNull());
             assertTrue(r.get("ggml_types").asText().contains("Q8_0"));
             assertFalse(r.get("cpu").asText().isEmpty());
@@ -51,5 +54,12 @@ class BenchCommandTest {
         assertTrue(Files.size(dir.resolve("pp_ts_vs_n_depth.png")) > 1000);
         assertTrue(Files.readString(dir.resolve("tg_ts_vs_n_depth.svg")).contains("<svg"));
         assertFalse(Files.exists(dir.resolve("tg_jpt_vs_n_depth.png")), "no J/token charts without a power source");
+        assertFalse(Files.exists(dir.resolve("pp_ts_vs_threads.png")), "threads not swept: no single-point chart");
+        assertFalse(Files.exists(dir.resolve("pp_ts_vs_n_prompt.png")), "n_prompt not swept");
+        String sub = Charts.subtitle(java.util.List.of(new ObjectMapper().configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false).treeToValue(rows.get(0), BenchRow.class)));
+        assertTrue(sub.contains("power: none") && sub.contains("threads 1") && sub.contains("-bit vectors")
+                && sub.contains("JDK "), sub);
+        java.nio.file.Files.copy(dir.resolve("tg_ts_vs_n_depth.png"), Path.of("target/chart-sample.png"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 }
