@@ -3,8 +3,12 @@ package io.edgellm;
 /**
  * Settings for {@link Model#load(java.nio.file.Path, LoadOptions)}.
  *
- * @param validateTensorData when true, every F32/F16/BF16 weight is scanned once for NaN/Inf at load time
- *                           (llama.cpp's {@code check_tensors}); off by default because it touches every page of the file
+ * @param validateTensorData when true, every tensor is scanned once for NaN/Inf at load time (llama.cpp's
+ *                           {@code --check-tensors}): every element of F32/F16/BF16/F64 tensors and the f16/f32 block
+ *                           scales of every quantized type ({@link io.edgellm.quant.ggml.TensorDataCheck}), in
+ *                           parallel; a bad value fails the load with a {@link ModelFormatException} naming the tensor
+ *                           and block. Off by default because it touches every page of the file; its time is
+ *                           {@link Model#tensorCheckMillis()}
  */
 public record LoadOptions(boolean validateTensorData) {
 

@@ -3,14 +3,15 @@ package io.edgellm;
 import io.edgellm.engine.GgufVocabulary;
 import io.edgellm.engine.LoadedModel;
 import io.edgellm.engine.Transformer;
-import io.edgellm.quant.GgmlType;
 import io.edgellm.quant.gguf.GgufFile;
 import io.edgellm.quant.gguf.GgufTensorInfo;
 import io.edgellm.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
+import io.edgellm.quant.ggml.TensorDataCheck;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -36,6 +37,7 @@ public final class Model implements AutoCloseable {
     private final LoadedModel loaded;
     private final Tokenizer tokenizer;
     private final double loadMs;
+    private double checkMs = -1;
 
     private Model(Path path, GgufFile file, LoadedModel loaded, Tokenizer tokenizer, double loadMs) {
         this.path = path;
@@ -89,33 +91,61 @@ public final class Model implements AutoCloseable {
                 throw new ModelFormatException(path, "tokenizer has " + tokenizer.vocabSize() + " tokens but the model "
                         + loaded.config().vocabSize());
             }
-            if (options.validateTensorData()) {
-                validateData(file);
-            }
-            return new Model(path, file, loaded, tokenizer, (System.nanoTime() - t0) / 1e6);
+            double checkMs = options.validateTensorData() ? validateData(file) : -1;
+            Model m = new Model(path, file, loaded, tokenizer, (System.nanoTime() - t0) / 1e6);
+            m.checkMs = checkMs;
+            return m;
         } catch (IOException | RuntimeException | Error e) {
             file.close();
             throw e;
         }
     }
 
-    private static void validateData(GgufFile file) throws ModelFormatException {
+    /** Units (elements or blocks) per parallel work item of the tensor check. */
+    private static final long CHECK_CHUNK = 1 << 16;
+
+    /**
+     * llama.cpp's {@code --check-tensors}: every tensor's data, the block scales of quantized types included
+     * ({@link TensorDataCheck}), in parallel chunks on the common fork-join pool. Reports the first bad value in file
+     * order.
+     *
+     * @return milliseconds taken
+     */
+    private static double validateData(GgufFile file) throws ModelFormatException {
+        long t0 = System.nanoTime();
+        record Chunk(GgufTensorInfo tensor, MemorySegment data, long from, long to) {
+        }
+        List<Chunk> chunks = new ArrayList<>();
         for (GgufTensorInfo t : file.tensors()) {
-            if (t.type() != GgmlType.F32 && t.type() != GgmlType.F16 && t.type() != GgmlType.BF16) continue;
-            MemorySegment s = file.tensorData(t);
-            long n = t.elementCount();
-            for (long i = 0; i < n; i++) {
-                float v = switch (t.type()) {
-                    case F32 -> s.get(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i * 4);
-                    case F16 -> Float.float16ToFloat(s.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i * 2));
-                    default -> Float.intBitsToFloat(s.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i * 2) << 16);
-                };
-                if (!Float.isFinite(v)) {
-                    throw new ModelFormatException(file.path(), "tensor '" + t.name() + "' has a non-finite value (" + v
-                            + ") at element " + i);
-                }
+            long units = TensorDataCheck.units(t.type(), t.elementCount());
+            if (units == 0) continue;
+            MemorySegment data = file.tensorData(t);
+            for (long from = 0; from < units; from += CHECK_CHUNK) {
+                chunks.add(new Chunk(t, data, from, Math.min(units, from + CHECK_CHUNK)));
             }
         }
+        Optional<String> bad = chunks.parallelStream()
+                .map(c -> {
+                    String d = TensorDataCheck.check(c.tensor().type(), c.data(), c.from(), c.to());
+                    return d == null ? null : "tensor '" + c.tensor().name() + "' (" + c.tensor().type() + ") has a "
+                            + "non-finite value: " + d;
+                })
+                .filter(java.util.Objects::nonNull)
+                .findFirst();
+        if (bad.isPresent()) {
+            throw new ModelFormatException(file.path(), bad.get());
+        }
+        return (System.nanoTime() - t0) / 1e6;
+    }
+
+    /**
+     * Returns the wall time of the tensor data check ({@link LoadOptions#validateTensorData()}), milliseconds, or -1
+     * when it did not run.
+     *
+     * @return milliseconds, or -1
+     */
+    public double tensorCheckMillis() {
+        return checkMs;
     }
 
     /**

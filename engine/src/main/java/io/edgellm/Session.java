@@ -161,6 +161,8 @@ public final class Session implements AutoCloseable {
      * @param listener  receives each token and its text as it is generated; may be null
      * @return ids, text, stop reason and timings
      * @throws IllegalArgumentException when the prompt is empty or does not fit in the remaining context
+     * @throws IllegalStateException    when the session is closed, or a step's logits hold NaN or Inf (the message names
+     *                                  the position and suggests {@code --check-tensors})
      */
     public GenerationResult generate(int[] promptIds, SamplingParams sampling, GenerationListener listener) {
         checkOpen();
@@ -184,6 +186,7 @@ public final class Session implements AutoCloseable {
         float[] logits = new float[vocab];   // reused by every decode step
         int[] one = new int[1];
         run(promptIds, logits, false);
+        checkFinite(logits, "after the prompt");
         double promptMs = (System.nanoTime() - t0) / 1e6;
 
         int[] generated = new int[16];
@@ -228,6 +231,7 @@ public final class Session implements AutoCloseable {
             long te = System.nanoTime();
             one[0] = id;
             run(one, logits, false);
+            checkFinite(logits, "after generated token " + nGen);
             evalMs += (System.nanoTime() - te) / 1e6;
             nEval++;
         }
@@ -237,6 +241,20 @@ public final class Session implements AutoCloseable {
         }
         Timings timings = new Timings(model.loadMillis(), promptIds.length, promptMs, nEval, evalMs, nGen, sampleMs);
         return new GenerationResult(promptIds.clone(), Arrays.copyOf(generated, nGen), text.text(), reason, timings);
+    }
+
+    /**
+     * Stops generation on a logits row with NaN or Inf: sampling from it would pass garbage (ids 0, empty text) off as
+     * output. One pass over {@code n_vocab} floats per step, small next to the forward pass.
+     */
+    private void checkFinite(float[] logits, String step) {
+        for (int i = 0; i < vocab; i++) {
+            if (!Float.isFinite(logits[i])) {
+                throw new IllegalStateException("non-finite logits (" + logits[i] + " for token " + i + ") at position "
+                        + (position - 1) + ", " + step + ": the model's weights or hyperparameters produce NaN/Inf;"
+                        + " check the file's data with --check-tensors (LoadOptions.withValidateTensorData)");
+            }
+        }
     }
 
     /**

@@ -57,7 +57,14 @@ public final class EdgeLlmCli implements Runnable {
         PrintWriter e = new PrintWriter(err, true);
         cl.setOut(o);
         cl.setErr(e);
-        int code = cl.execute(args);
+        int code;
+        try {
+            code = cl.execute(args);
+        } catch (Throwable t) {                        // picocli hands only Exceptions to its handler: Errors land here
+            o.flush();
+            e.println("edgellm: " + oneLine(t));
+            code = 1;
+        }
         o.flush();
         e.flush();
         return code;
@@ -94,6 +101,9 @@ public final class EdgeLlmCli implements Runnable {
 
     /** A one-line description of an error, without a stack trace. */
     static String oneLine(Throwable ex) {
+        while (ex instanceof CommandLine.ExecutionException && ex.getCause() != null) {
+            ex = ex.getCause();                       // picocli's wrapper around what the command threw
+        }
         String msg;
         if (ex instanceof NoSuchFileException nf) {
             msg = "file not found: " + nf.getFile();
@@ -102,7 +112,13 @@ public final class EdgeLlmCli implements Runnable {
         } else if (ex instanceof IOException || ex instanceof IllegalArgumentException || ex instanceof IllegalStateException) {
             msg = ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName();
         } else if (ex instanceof OutOfMemoryError) {
-            msg = "out of memory (" + ex.getMessage() + "); try a smaller context (-c) or more heap (EDGELLM_JAVA_OPTS=-Xmx...)";
+            String what = ex.getMessage() == null ? "" : ex.getMessage();
+            msg = "out of memory" + (what.startsWith("KV cache") ? " allocating the " + what : " (" + what + ")")
+                    + " with a Java heap of at most " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB; use a smaller"
+                    + " context (-c) or give the JVM more heap: EDGELLM_JAVA_OPTS=-Xmx8g ./edgellm ...";
+        } else if (ex instanceof InternalError && ex.getMessage() != null && ex.getMessage().contains("unsafe memory access")) {
+            msg = "the model file changed or was truncated while in use (a read of its memory-mapped data failed); "
+                    + "do not modify or replace a model file while edgellm reads it";
         } else {
             msg = ex.getClass().getSimpleName() + (ex.getMessage() != null ? ": " + ex.getMessage() : "");
         }

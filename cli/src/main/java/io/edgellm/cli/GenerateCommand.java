@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.edgellm.GenerationResult;
 import io.edgellm.KvCacheType;
+import io.edgellm.LoadOptions;
 import io.edgellm.Model;
 import io.edgellm.SamplingParams;
 import io.edgellm.Session;
@@ -96,6 +97,10 @@ public final class GenerateCommand implements Callable<Integer> {
             + "llama.cpp's x86 (AVX-512) order to reproduce its logits bit for bit; slow (scalar Java)")
     boolean llamaCppX86Order;
 
+    @Option(names = "--check-tensors", description = "check every tensor's data for NaN/Inf at load, block scales of "
+            + "quantized types included (llama.cpp's flag); prints the time it took")
+    boolean checkTensors;
+
     @Option(names = "--no-display-prompt", description = "do not echo the prompt")
     boolean noDisplayPrompt;
 
@@ -118,7 +123,12 @@ public final class GenerateCommand implements Callable<Integer> {
                 .withAccumulationOrder(llamaCppX86Order ? AccumulationOrder.LLAMA_CPP_X86 : AccumulationOrder.KERNEL);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (Model m = Model.load(model); Session session = m.newSession(options)) {
+        try (Model m = Model.load(model, LoadOptions.defaults().withValidateTensorData(checkTensors));
+             Session session = m.newSession(options)) {
+            if (checkTensors) {
+                err.printf(Locale.ROOT, "edgellm: check-tensors: %d tensors, no NaN/Inf, %.1f ms%n",
+                        m.gguf().tensors().size(), m.tensorCheckMillis());
+            }
             GenerationResult r;
             if (json) {
                 r = session.generate(text, sampling, null);

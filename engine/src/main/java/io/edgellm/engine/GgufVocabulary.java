@@ -36,6 +36,7 @@ public final class GgufVocabulary {
             String[] tokens = file.getStringArray(K + "tokens");
             float[] scores = scores(file, tokens.length);
             int[] types = intArray(file, K + "token_type", tokens.length);
+            checkTokenTypes(file, types, tokens.length);
             return Vocabulary.builder()
                     .model(model)
                     .pre(string(file, K + "pre"))
@@ -99,7 +100,7 @@ public final class GgufVocabulary {
             v = in.clone();
         } else if (a.values() instanceof long[] lo) {
             v = new int[lo.length];
-            for (int i = 0; i < lo.length; i++) v[i] = (int) lo[i];
+            for (int i = 0; i < lo.length; i++) v[i] = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, lo[i]));
         } else {
             throw new ModelFormatException(f.path(), "metadata key '" + key + "' must be an array of integers, got " + a.elementType());
         }
@@ -107,6 +108,17 @@ public final class GgufVocabulary {
             throw new ModelFormatException(f.path(), "metadata key '" + key + "' has " + v.length + " entries for " + nTokens + " tokens");
         }
         return v;
+    }
+
+    /** Every token type must be one of llama.cpp's {@code llama_token_type} values (0 .. 6). */
+    private static void checkTokenTypes(GgufFile f, int[] types, int nTokens) throws ModelFormatException {
+        if (types == null) return;
+        for (int i = 0; i < nTokens; i++) {
+            if (types[i] < Vocabulary.TYPE_UNDEFINED || types[i] > Vocabulary.TYPE_BYTE) {
+                throw new ModelFormatException(f.path(), "metadata key '" + K + "token_type' [" + i + "] = " + types[i]
+                        + " is not a token type (0 .. 6: undefined, normal, unknown, control, user_defined, unused, byte)");
+            }
+        }
     }
 
     /** An id key as int, -1 when absent or not representable. */

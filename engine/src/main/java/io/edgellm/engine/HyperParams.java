@@ -55,6 +55,7 @@ public final class HyperParams {
 
     private ModelConfig read() throws ModelFormatException {
         int nLayer = requirePositive("block_count");
+        checkBlockCount(nLayer);
         int nEmbd = requirePositive("embedding_length");
         int nFf = perLayerInt("feed_forward_length", true);
         int nHead = perLayerInt("attention.head_count", true);
@@ -73,6 +74,7 @@ public final class HyperParams {
         if (nRot > headK || (nRot & 1) != 0) {
             throw error("'" + key("rope.dimension_count") + "' = " + nRot + " must be even and <= the head size " + headK);
         }
+        checkProducts(nEmbd, nFf, nHead, nHeadKv, headK, headV);
         int nCtxTrain = requirePositive("context_length");
         // RMSNorm models say layer_norm_rms_epsilon, LayerNorm models (phi2) layer_norm_epsilon
         String epsKey = file.contains(key("attention.layer_norm_rms_epsilon")) ? "attention.layer_norm_rms_epsilon"
@@ -80,12 +82,10 @@ public final class HyperParams {
         float eps = (float) optionalDouble(epsKey)
                 .orElseThrow(() -> error("missing metadata key '" + key("attention.layer_norm_rms_epsilon") + "' (or '"
                         + key("attention.layer_norm_epsilon") + "')"));
-        if (!(eps > 0) || !Float.isFinite(eps)) {
-            throw error("'" + key(epsKey) + "' = " + eps + " must be a positive number");
-        }
+        checkEpsilon(epsKey, eps);
         float freqBase = (float) optionalDouble("rope.freq_base").orElse(10000.0);
         if (!(freqBase > 1) || !Float.isFinite(freqBase)) {
-            throw error("'" + key("rope.freq_base") + "' = " + freqBase + " must be > 1");
+            throw error("'" + key("rope.freq_base") + "' = " + freqBase + " must be a finite number > 1");
         }
         ModelConfig.RopeScaling scaling = ropeScaling(nCtxTrain);
         int nVocab = vocabSize();
@@ -114,10 +114,11 @@ public final class HyperParams {
                         + "' (supported: none, linear, yarn, llama3)");
             };
         }
-        if (type != ModelConfig.RopeScaling.Type.NONE && !(factor > 0)) {
-            throw error("'" + key("rope.scaling.factor") + "' = " + factor + " must be > 0");
+        if (type != ModelConfig.RopeScaling.Type.NONE) {
+            checkFinitePositive(factorKey.isPresent() ? "rope.scaling.factor" : "rope.scale_linear", factor);
         }
-        int orig = (int) optionalLong("rope.scaling.original_context_length").orElse(nCtxTrain);
+        OptionalLong origKey = optionalLong("rope.scaling.original_context_length");
+        int orig = origKey.isPresent() ? checkPositive("rope.scaling.original_context_length", origKey.getAsLong()) : nCtxTrain;
         float low = (float) optionalDouble("rope.scaling.low_freq_factor").orElse(1.0);
         float high = (float) optionalDouble("rope.scaling.high_freq_factor").orElse(4.0);
         float betaFast = (float) optionalDouble("rope.scaling.yarn_beta_fast").orElse(32.0);
@@ -125,6 +126,15 @@ public final class HyperParams {
         float attnFactor = (float) optionalDouble("rope.scaling.attn_factor").orElse(1.0);
         if (type == ModelConfig.RopeScaling.Type.NONE) {
             return ModelConfig.RopeScaling.NONE;
+        }
+        checkFinitePositive("rope.scaling.low_freq_factor", low);
+        checkFinitePositive("rope.scaling.high_freq_factor", high);
+        checkFinitePositive("rope.scaling.attn_factor", attnFactor);
+        checkFinitePositive("rope.scaling.yarn_beta_fast", betaFast);
+        checkFinitePositive("rope.scaling.yarn_beta_slow", betaSlow);
+        if (type == ModelConfig.RopeScaling.Type.LLAMA3 && !(high > low)) {
+            throw error("'" + key("rope.scaling.high_freq_factor") + "' = " + high + " must be greater than '"
+                    + key("rope.scaling.low_freq_factor") + "' = " + low + " (llama3 rope scaling divides by their difference)");
         }
         return new ModelConfig.RopeScaling(type, factor, orig, low, high, betaFast, betaSlow, attnFactor);
     }
@@ -139,6 +149,68 @@ public final class HyperParams {
             throw error("tensor 'token_embd.weight' has an invalid shape " + java.util.Arrays.toString(embd.dims()));
         }
         return (int) embd.dim(1);
+    }
+
+    // ---- validation helpers (bounds derived from the file, checked before anything is allocated) ----------------
+
+    /**
+     * {@code block_count} may not exceed the blocks the file has tensors for: {@code 1 + max N} over the tensor names
+     * {@code blk.N.*}. Otherwise a hostile count (2^30 in a 750 KB file) would size per-layer lists before the first
+     * "missing tensor" error.
+     */
+    private void checkBlockCount(int nLayer) throws ModelFormatException {
+        long present = 0;
+        for (GgufTensorInfo t : file.tensors()) {
+            String n = t.name();
+            if (!n.startsWith("blk.")) continue;
+            int dot = n.indexOf('.', 4);
+            if (dot <= 4 || dot - 4 > 9) continue;
+            long idx = 0;
+            boolean digits = true;
+            for (int i = 4; i < dot; i++) {
+                char ch = n.charAt(i);
+                if (ch < '0' || ch > '9') {
+                    digits = false;
+                    break;
+                }
+                idx = idx * 10 + (ch - '0');
+            }
+            if (digits) present = Math.max(present, idx + 1);
+        }
+        if (nLayer > present) {
+            throw error("metadata key '" + key("block_count") + "' = " + nLayer + " but the file has tensors for "
+                    + (present == 0 ? "no blocks (no blk.N.* tensor)" : present + " block(s) (blk.0 .. blk." + (present - 1) + ")"));
+        }
+    }
+
+    /** Every derived size ({@code head_count * key_length} ...) must fit in an int: no silent wrap-around. */
+    private void checkProducts(int nEmbd, int nFf, int nHead, int nHeadKv, int headK, int headV) throws ModelFormatException {
+        try {
+            Math.multiplyExact(nHead, headK);                             // queryDim
+            Math.multiplyExact(nHead, headV);                             // attention output
+            Math.multiplyExact(nHeadKv, headK);                           // kvDimK
+            Math.multiplyExact(nHeadKv, headV);                           // kvDimV
+            Math.addExact(Math.multiplyExact(nHeadKv, headK), Math.multiplyExact(nHeadKv, headV));
+            Math.multiplyExact(Math.max(nEmbd, nFf), 2);                  // gate + up rows of one token
+        } catch (ArithmeticException e) {
+            throw error("attention sizes overflow: '" + key("attention.head_count") + "' = " + nHead + ", '"
+                    + key("attention.head_count_kv") + "' = " + nHeadKv + ", key_length " + headK + ", value_length "
+                    + headV + " give a head_count x key_length beyond " + Integer.MAX_VALUE);
+        }
+    }
+
+    /** A norm epsilon must be finite and plausible: the models we know use 1e-6 .. 1e-5; reject <= 0 or > 1e-2. */
+    private void checkEpsilon(String suffix, float eps) throws ModelFormatException {
+        if (!(eps > 0) || !(eps <= 1e-2f)) {
+            throw error("'" + key(suffix) + "' = " + eps + " is not a plausible norm epsilon (must be in (0, 1e-2];"
+                    + " models use 1e-6 .. 1e-5)");
+        }
+    }
+
+    private void checkFinitePositive(String suffix, float v) throws ModelFormatException {
+        if (!(v > 0) || !Float.isFinite(v)) {
+            throw error("'" + key(suffix) + "' = " + v + " must be a finite number > 0");
+        }
     }
 
     // ---- key helpers -------------------------------------------------------------------------------------------------

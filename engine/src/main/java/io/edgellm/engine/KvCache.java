@@ -46,7 +46,10 @@ public final class KvCache {
      * @param nCtx   cells (n_ctx)
      * @param kvDimK elements of one K row ({@code n_head_kv * head_k})
      * @param kvDimV elements of one V row ({@code n_head_kv * head_v})
-     * @throws IllegalArgumentException when one layer's cache does not fit in a Java array
+     * @throws IllegalArgumentException when one layer's cache does not fit in a Java array, or the whole cache does not
+     *                                  fit in the Java heap that is left ({@link Runtime#maxMemory()} minus what is in
+     *                                  use): checked before anything is allocated, so a huge {@code n_ctx} fails at once
+     * @throws OutOfMemoryError         when the allocation fails anyway; its message names the KV cache and its size
      */
     public KvCache(KvCacheType type, int nLayer, int nCtx, int kvDimK, int kvDimV) {
         long perLayer = (long) nCtx * Math.max(kvDimK, kvDimV);
@@ -54,20 +57,52 @@ public final class KvCache {
             throw new IllegalArgumentException("KV cache of " + nCtx + " x " + Math.max(kvDimK, kvDimV)
                     + " elements per layer is too large for one Java array; use a smaller context");
         }
+        long need = (long) nLayer * nCtx * ((long) kvDimK + kvDimV) * type.bytesPerElement();
+        checkHeap(need, nCtx, type);
         this.type = type;
         this.nCtx = nCtx;
         this.kvDimK = kvDimK;
         this.kvDimV = kvDimV;
-        if (type == KvCacheType.F32) {
-            kF32 = new float[nLayer][nCtx * kvDimK];
-            vF32 = new float[nLayer][nCtx * kvDimV];
-            kF16 = null;
-            vF16 = null;
-        } else {
-            kF16 = new short[nLayer][nCtx * kvDimK];
-            vF16 = new short[nLayer][nCtx * kvDimV];
-            kF32 = null;
-            vF32 = null;
+        try {
+            if (type == KvCacheType.F32) {
+                kF32 = new float[nLayer][nCtx * kvDimK];
+                vF32 = new float[nLayer][nCtx * kvDimV];
+                kF16 = null;
+                vF16 = null;
+            } else {
+                kF16 = new short[nLayer][nCtx * kvDimK];
+                vF16 = new short[nLayer][nCtx * kvDimV];
+                kF32 = null;
+                vF32 = null;
+            }
+        } catch (OutOfMemoryError e) {
+            OutOfMemoryError named = new OutOfMemoryError(describe(need, nCtx, type) + ": " + e.getMessage());
+            named.initCause(e);
+            throw named;
+        }
+    }
+
+    private static String describe(long bytes, int nCtx, KvCacheType type) {
+        return "KV cache of n_ctx " + nCtx + " (" + type.name().toLowerCase(java.util.Locale.ROOT) + ", "
+                + mib(bytes) + ")";
+    }
+
+    private static String mib(long bytes) {
+        return bytes >= 10L << 30 ? (bytes >> 30) + " GiB" : String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
+    }
+
+    /** Fails before allocating when {@code bytes} cannot fit in the heap that is left. */
+    private static void checkHeap(long bytes, int nCtx, KvCacheType type) {
+        Runtime rt = Runtime.getRuntime();
+        long max = rt.maxMemory();
+        if (max == Long.MAX_VALUE) {
+            return;                                            // no limit known
+        }
+        long available = max - (rt.totalMemory() - rt.freeMemory());
+        if (bytes > available) {
+            throw new IllegalArgumentException(describe(bytes, nCtx, type) + " does not fit in the Java heap ("
+                    + mib(available) + " free of " + mib(max) + " max); use a smaller context (-c) or a larger heap"
+                    + " (-Xmx; for the CLI EDGELLM_JAVA_OPTS=-Xmx...)");
         }
         cellPos = new int[nCtx];
         cellSeqs = new long[nCtx];

@@ -117,4 +117,106 @@ class HyperParamsTest {
                 () -> Model.load(p, io.edgellm.LoadOptions.defaults().withValidateTensorData(true)));
         assertTrue(e.getMessage().contains("nan_probe.weight") && e.getMessage().contains("element 5"), e.getMessage());
     }
+
+    /**
+     * Issue 14, item 3: metadata that would amplify (a block count of 2^30 in a small file, head sizes whose products
+     * wrap around int) or pass garbage on (implausible epsilon, non-finite rope parameters, an original context
+     * beyond int, token types outside the enum) is rejected at load, naming the key, before any large allocation.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"block_count", "key_length", "eps_huge", "eps_zero",
+            "eps_nan", "freq_base_inf", "linear_factor_inf", "llama3_low_nan", "llama3_high_le_low", "orig_ctx_2e40",
+            "yarn_attn_factor_neg", "token_type"})
+    void hostileHyperparametersAreRejected(String edit, @TempDir Path tmp) throws Exception {
+        String expected;
+        Consumer<GgufWriter> e;
+        switch (edit) {
+            case "block_count" -> {
+                e = w -> w.putUInt32("llama.block_count", 1073741823L);
+                expected = "llama.block_count' = 1073741823 but the file has tensors for 5 block(s)";
+            }
+            case "key_length" -> {
+                e = w -> w.putUInt32("llama.attention.key_length", 536870920L);
+                expected = "attention sizes overflow";
+            }
+            case "eps_huge" -> {
+                e = w -> w.putFloat32("llama.attention.layer_norm_rms_epsilon", 3e38f);
+                expected = "layer_norm_rms_epsilon' = 3.0E38 is not a plausible norm epsilon";
+            }
+            case "eps_zero" -> {
+                e = w -> w.putFloat32("llama.attention.layer_norm_rms_epsilon", 0f);
+                expected = "layer_norm_rms_epsilon' = 0.0 is not a plausible";
+            }
+            case "eps_nan" -> {
+                e = w -> w.putFloat32("llama.attention.layer_norm_rms_epsilon", Float.NaN);
+                expected = "layer_norm_rms_epsilon' = NaN is not a plausible";
+            }
+            case "freq_base_inf" -> {
+                e = w -> w.putFloat32("llama.rope.freq_base", Float.POSITIVE_INFINITY);
+                expected = "llama.rope.freq_base' = Infinity must be a finite number";
+            }
+            case "linear_factor_inf" -> {
+                e = w -> w.putString("llama.rope.scaling.type", "linear")
+                        .putFloat32("llama.rope.scaling.factor", Float.POSITIVE_INFINITY);
+                expected = "llama.rope.scaling.factor' = Infinity must be a finite number > 0";
+            }
+            case "llama3_low_nan" -> {
+                e = w -> w.putString("llama.rope.scaling.type", "llama3").putFloat32("llama.rope.scaling.factor", 8f)
+                        .putFloat32("llama.rope.scaling.low_freq_factor", Float.NaN);
+                expected = "llama.rope.scaling.low_freq_factor' = NaN must be a finite number > 0";
+            }
+            case "llama3_high_le_low" -> {
+                e = w -> w.putString("llama.rope.scaling.type", "llama3").putFloat32("llama.rope.scaling.factor", 8f)
+                        .putFloat32("llama.rope.scaling.low_freq_factor", 4f)
+                        .putFloat32("llama.rope.scaling.high_freq_factor", 4f);
+                expected = "must be greater than 'llama.rope.scaling.low_freq_factor'";
+            }
+            case "orig_ctx_2e40" -> {
+                e = w -> w.putString("llama.rope.scaling.type", "linear").putFloat32("llama.rope.scaling.factor", 2f)
+                        .putUInt64("llama.rope.scaling.original_context_length", 1L << 40);
+                expected = "llama.rope.scaling.original_context_length' = 1099511627776 is out of range";
+            }
+            case "yarn_attn_factor_neg" -> {
+                e = w -> w.putString("llama.rope.scaling.type", "yarn").putFloat32("llama.rope.scaling.factor", 4f)
+                        .putFloat32("llama.rope.scaling.attn_factor", -1f);
+                expected = "llama.rope.scaling.attn_factor' = -1.0 must be a finite number > 0";
+            }
+            case "token_type" -> {
+                e = w -> {
+                    try (GgufFile f = GgufFile.open(SharedData.model("stories260K.gguf"))) {
+                        int n = f.getStringArray("tokenizer.ggml.tokens").length;
+                        int[] types = new int[n];
+                        java.util.Arrays.fill(types, 1);
+                        types[100] = 77;
+                        w.putInt32Array("tokenizer.ggml.token_type", types);
+                    } catch (java.io.IOException x) {
+                        throw new java.io.UncheckedIOException(x);
+                    }
+                };
+                expected = "tokenizer.ggml.token_type' [100] = 77 is not a token type";
+            }
+            default -> throw new IllegalArgumentException(edit);
+        }
+        Path p = edited(tmp, e);
+        ModelFormatException ex = assertThrows(ModelFormatException.class, () -> Model.load(p));
+        assertTrue(ex.getMessage().contains(expected) && ex.getMessage().contains("edited.gguf"), ex.getMessage());
+    }
+
+    /** The bounds accept every real model and vocabulary in ../shared. */
+    @Test
+    void realModelsAndVocabulariesPassTheBounds() throws Exception {
+        int n = 0;
+        for (String dir : new String[] {"models", "vocab"}) {
+            try (var files = java.nio.file.Files.list(SharedData.root().resolve(dir))) {
+                for (Path p : files.filter(f -> f.toString().endsWith(".gguf")).sorted().toList()) {
+                    try (GgufFile f = GgufFile.open(p)) {
+                        if (f.contains("tokenizer.ggml.model")) GgufVocabulary.read(f);
+                        if (dir.equals("models")) HyperParams.read(f);
+                        n++;
+                    }
+                }
+            }
+        }
+        assertTrue(n > 10, "files checked: " + n);
+    }
 }

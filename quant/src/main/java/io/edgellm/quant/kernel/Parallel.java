@@ -117,17 +117,17 @@ public final class Parallel implements AutoCloseable {
         } catch (Throwable t) {
             own = t;
         }
-        // wait for the other workers: spin, then park
-        int spins = 0;
-        while (pending.get() != 0) {
-            if (spins < SPINS) {
-                spins++;
-                Thread.onSpinWait();
-            } else {
-                LockSupport.park(this);
-            }
-        }
+        boolean abandoned = awaitWorkers();
         this.task = null;
+        this.waiter = null;
+        if (abandoned) {
+            IllegalStateException closedDuring =
+                    new IllegalStateException("Parallel pool was closed while a loop was running");
+            if (own != null) {
+                closedDuring.addSuppressed(own);
+            }
+            throw closedDuring;
+        }
         Throwable t = own != null ? own : failure;
         if (t != null) {
             if (t instanceof RuntimeException re) {
@@ -137,6 +137,51 @@ public final class Parallel implements AutoCloseable {
                 throw e;
             }
             throw new RuntimeException(t);
+        }
+    }
+
+    /**
+     * Waits until every other worker has counted its chunk down. An interrupt does not end the wait (the workers may
+     * still be writing into the caller's buffers) and does not turn it into a spin: the flag is cleared while waiting
+     * and restored afterwards. If the pool is closed meanwhile, workers that saw the close before their chunk never
+     * count down, so the caller then joins every worker thread (each ends promptly once closed, after the chunk it may
+     * be running) instead of waiting for the count.
+     *
+     * @return {@code true} if the pool was closed and some chunk was not run
+     */
+    private boolean awaitWorkers() {
+        boolean interrupted = false;
+        int spins = 0;
+        try {
+            while (pending.get() != 0) {
+                if (closed) {
+                    for (int i = 1; i < threads; i++) {
+                        while (true) {
+                            try {
+                                workers[i].join();
+                                break;
+                            } catch (InterruptedException e) {
+                                interrupted = true;
+                            }
+                        }
+                    }
+                    return pending.get() != 0;
+                }
+                if (spins < SPINS) {
+                    spins++;
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(this);
+                    if (Thread.interrupted()) {
+                        interrupted = true;
+                    }
+                }
+            }
+            return false;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -159,10 +204,11 @@ public final class Parallel implements AutoCloseable {
                     Thread.onSpinWait();
                 } else {
                     LockSupport.park(this);
+                    Thread.interrupted();          // a stray interrupt must not turn the wait into a spin
                 }
             }
             if (closed) {
-                return;
+                return;                            // the caller joins this thread and reports the close
             }
             seen = g;
             try {
@@ -176,12 +222,20 @@ public final class Parallel implements AutoCloseable {
         }
     }
 
-    /** Stops the worker threads (idempotent). Further {@code forRange} calls throw {@link IllegalStateException}. */
+    /**
+     * Stops the worker threads (idempotent, callable from any thread). Further {@code forRange} calls throw
+     * {@link IllegalStateException}. A loop running on another thread at that moment either completes (if every chunk
+     * had started) or throws {@link IllegalStateException} once the workers have stopped; it never hangs.
+     */
     @Override
     public void close() {
         closed = true;
         for (int i = 1; i < threads; i++) {
             LockSupport.unpark(workers[i]);
+        }
+        Thread w = waiter;
+        if (w != null) {
+            LockSupport.unpark(w);
         }
     }
 

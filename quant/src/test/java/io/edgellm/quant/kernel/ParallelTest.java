@@ -2,6 +2,9 @@ package io.edgellm.quant.kernel;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -114,5 +117,55 @@ class ParallelTest {
             q.forRange(0, (s, e, w) -> ran.set(true));
             assertFalse(ran.get());
         }
+    }
+
+    /**
+     * Issue 14, item 1: closing the pool while another thread is inside {@code forRange} used to leave that thread
+     * parked forever (workers that saw the close never counted their chunk down) and, once interrupted, spinning.
+     * Each trial closes at a random point of a stream of loops (half of them also interrupt the looping thread); the
+     * loop must end promptly with the pool's {@link IllegalStateException}, never hang.
+     */
+    @Test
+    void closeDuringWorkNeverHangs() {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            for (int trial = 0; trial < 200; trial++) {
+                int threads = 2 + trial % 3;
+                Parallel p = Parallel.create(threads);
+                AtomicInteger loops = new AtomicInteger();
+                AtomicReference<Throwable> ended = new AtomicReference<>();
+                long[] sink = new long[threads];
+                Thread user = new Thread(() -> {
+                    try {
+                        while (true) {
+                            p.forRange(threads * 4, (s, e, w) -> {
+                                long x = 0;
+                                for (int i = s; i < e; i++) {
+                                    for (int k = 0; k < 200; k++) {
+                                        x += (long) i * k;
+                                    }
+                                }
+                                sink[w] += x;
+                            });
+                            loops.incrementAndGet();
+                        }
+                    } catch (Throwable t) {
+                        ended.set(t);
+                    }
+                }, "parallel-test-user");
+                user.start();
+                int wait = ThreadLocalRandom.current().nextInt(20);
+                while (loops.get() < wait && user.isAlive()) {
+                    Thread.onSpinWait();
+                }
+                if (trial % 2 == 1) {
+                    user.interrupt();
+                }
+                p.close();
+                user.join();
+                Throwable t = ended.get();
+                assertInstanceOf(IllegalStateException.class, t, "trial " + trial + ": " + t);
+                assertTrue(t.getMessage().contains("closed"), t.getMessage());
+            }
+        });
     }
 }
