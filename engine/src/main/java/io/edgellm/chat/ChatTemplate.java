@@ -67,6 +67,7 @@ public final class ChatTemplate {
     public static ChatTemplate of(String jinjaSource) {
         Objects.requireNonNull(jinjaSource, "jinjaSource");
         String s = jinjaSource.endsWith("\n") ? jinjaSource.substring(0, jinjaSource.length() - 1) : jinjaSource;
+        s = SourceRewriter.rewrite(s);
         return new ChatTemplate(s, LocalDateTime::now);
     }
 
@@ -128,15 +129,19 @@ public final class ChatTemplate {
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt, String bosToken, String eosToken,
                          Map<String, Object> extraVars) {
         List<Object> msgs = new ArrayList<>(messages.size());
-        for (ChatMessage m : messages) msgs.add(m.toMap());
+        for (ChatMessage m : messages) msgs.add(PyNone.wrap(m.toMap()));
         Map<String, Object> vars = new LinkedHashMap<>();
         vars.put("messages", msgs);
-        vars.put("tools", null);
-        vars.put("documents", null);
+        vars.put("tools", PyNone.INSTANCE);
+        vars.put("documents", PyNone.INSTANCE);
+        vars.put(PyNone.VARIABLE, PyNone.INSTANCE);
         vars.put("add_generation_prompt", addGenerationPrompt);
         vars.put("bos_token", bosToken == null ? "" : bosToken);
         vars.put("eos_token", eosToken == null ? "" : eosToken);
-        if (extraVars != null) vars.putAll(extraVars);
+        // the globals are also variables, so that `strftime_now is defined` holds as in jinja2
+        vars.put("strftime_now", "<function strftime_now>");
+        vars.put("raise_exception", "<function raise_exception>");
+        if (extraVars != null) extraVars.forEach((k, v) -> vars.put(k, PyNone.wrap(v)));
         return renderVars(vars);
     }
 
@@ -230,17 +235,19 @@ public final class ChatTemplate {
         resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
         JinjavaConfig config = JinjavaConfig.newBuilder()
                 .withTrimBlocks(true)
-                .withLstripBlocks(true)
+                .withLstripBlocks(false)   // done by SourceRewriter, as jinja2 does it
                 .withElResolver(resolver)
                 .withMaxOutputSize(64L << 20)
+                .withInterperterFactory(new PyExpressions.PyInterpreterFactory())
                 .withLegacyOverrides(LegacyOverrides.newBuilder()
                         .withUseNaturalOperatorPrecedence(true)
                         .withParseWhitespaceControlStrictly(true)
                         .withUsePyishObjectMapper(true)
                         .withKeepNullableLoopValues(true)
+                        .withUseTrimmingForNotesAndExpressions(true)
                         .build())
                 .build();
-        Jinjava j = new Jinjava(config);
+        Jinjava j = new PyExpressions.PyJinjava(config);
         try {
             j.registerFunction(new ELFunctionDefinition("", "raise_exception",
                     Globals.class.getMethod("raiseException", Object.class)));
@@ -250,6 +257,12 @@ public final class ChatTemplate {
             throw new AssertionError(e);
         }
         j.registerFilter(new PyJson.TojsonFilter());
+        j.registerFilter(new PyTests.Length("length"));
+        j.registerFilter(new PyTests.Length("count"));
+        for (var t : List.of(PyTests.NONE, PyTests.DEFINED, PyTests.UNDEFINED, PyTests.ITERABLE, PyTests.MAPPING,
+                PyTests.STRING)) {
+            j.registerExpTest(t);
+        }
         return j;
     }
 }
