@@ -12,6 +12,9 @@ import io.edgellm.Model;
 import io.edgellm.SamplingParams;
 import io.edgellm.Session;
 import io.edgellm.StopReason;
+import io.edgellm.chat.ChatMessage;
+import io.edgellm.chat.ChatTemplate;
+import io.edgellm.chat.ChatTemplateException;
 import io.edgellm.tokenizer.Tokenizer;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
@@ -25,9 +28,12 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
@@ -75,7 +81,8 @@ public final class EdgeLlmServer implements AutoCloseable {
     private final Model model;
     private final ServerOptions options;
     private final SessionPool pool;
-    private final ChatFormat chat;
+    private final ChatTemplate template;
+    private final String templateOrigin;
     private final String modelId;
     private final long created = System.currentTimeMillis() / 1000;
     private final ObjectMapper json;
@@ -84,10 +91,18 @@ public final class EdgeLlmServer implements AutoCloseable {
     private final AtomicLong disconnects = new AtomicLong();
     private final WebServer web;
 
-    private EdgeLlmServer(Model model, ServerOptions options, ChatFormat chat) {
+    private EdgeLlmServer(Model model, ServerOptions options) {
         this.model = model;
         this.options = options;
-        this.chat = chat;
+        if (options.chatTemplate() != null) {
+            template = ChatTemplate.of(options.chatTemplate());
+            templateOrigin = "--chat-template";
+        } else {
+            Optional<ChatTemplate> t = ChatTemplate.fromModel(model);
+            template = t.orElseGet(() -> ChatTemplate.of(CHATML));
+            templateOrigin = t.isPresent() ? ChatTemplate.GGUF_KEY : "ChatML fallback (the model has no "
+                    + ChatTemplate.GGUF_KEY + ")";
+        }
         this.modelId = options.modelAlias() != null ? options.modelAlias() : model.path().getFileName().toString();
         this.json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         json.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
@@ -106,8 +121,8 @@ public final class EdgeLlmServer implements AutoCloseable {
             throw e;
         }
         this.web = w;
-        LOG.info("edgellm server listening on http://{}:{} ({} session(s), n_ctx {}, model {})", options.host(),
-                web.port(), options.parallel(), pool.contextLength(), modelId);
+        LOG.info("edgellm server listening on http://{}:{} ({} session(s), n_ctx {}, model {}, chat template: {})",
+                options.host(), web.port(), options.parallel(), pool.contextLength(), modelId, templateOrigin);
     }
 
     /**
@@ -122,12 +137,16 @@ public final class EdgeLlmServer implements AutoCloseable {
     public static EdgeLlmServer start(Model model, ServerOptions options) {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(options, "options");
-        return new EdgeLlmServer(model, options, chatFormat(model, options));
+        return new EdgeLlmServer(model, options);
     }
 
-    private static ChatFormat chatFormat(Model model, ServerOptions options) {
-        return ChatFormat.CHATML;
-    }
+    /**
+     * The template used when the model has none and none is given: ChatML, as llama-server falls back to
+     * ({@code <|im_start|>role\ncontent<|im_end|>\n} per message, then {@code <|im_start|>assistant\n}).
+     */
+    public static final String CHATML = "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + "
+            + "message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}{% if add_generation_prompt %}"
+            + "{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
     /**
      * Returns the port the server listens on (the actual one when {@link ServerOptions#port()} was 0).
@@ -348,27 +367,33 @@ public final class EdgeLlmServer implements AutoCloseable {
 
     private void applyTemplate(ServerRequest req, ServerResponse res) throws IOException {
         ObjectNode body = body(req);
-        List<ChatFormat.Message> messages = messages(body);
+        List<ChatMessage> messages = messages(body);
         ObjectNode o = json.createObjectNode();
-        o.put("prompt", chat.render(messages, Fields.bool(body, "add_generation_prompt", true)));
+        o.put("prompt", render(messages, Fields.bool(body, "add_generation_prompt", true), kwargs(body)));
         sendJson(res, 200, o);
     }
 
     // ---------------------------------------------------------------- parsing
 
-    private List<ChatFormat.Message> messages(ObjectNode body) {
+    private List<ChatMessage> messages(ObjectNode body) {
         JsonNode ms = Fields.get(body, "messages");
         if (ms == null) throw ApiException.badRequest("messages", "'messages' is required");
         if (!ms.isArray()) throw Fields.wrongType("messages", "an array of messages", ms);
         if (ms.isEmpty()) throw ApiException.badRequest("messages", "'messages' must not be empty");
-        List<ChatFormat.Message> out = new ArrayList<>(ms.size());
+        List<ChatMessage> out = new ArrayList<>(ms.size());
         for (int i = 0; i < ms.size(); i++) {
             JsonNode m = ms.get(i);
             String p = "messages[" + i + "]";
             if (!(m instanceof ObjectNode mo)) throw Fields.wrongType(p, "an object", m);
             String role = Fields.string(mo, "role", null);
             if (role == null) throw ApiException.badRequest(p + ".role", "'" + p + ".role' is required");
-            out.add(new ChatFormat.Message(role, content(mo, p + ".content")));
+            Map<String, Object> extra = new LinkedHashMap<>(); // name, tool_calls, tool_call_id ... for the template
+            mo.properties().forEach(e -> {
+                if (!e.getKey().equals("role") && !e.getKey().equals("content") && !e.getValue().isNull()) {
+                    extra.put(e.getKey(), json.convertValue(e.getValue(), Object.class));
+                }
+            });
+            out.add(new ChatMessage(role, content(mo, p + ".content"), extra));
         }
         return out;
     }
@@ -456,17 +481,42 @@ public final class EdgeLlmServer implements AutoCloseable {
     }
 
     /** The prompt a conversation renders to (what {@code /apply-template} answers). */
-    String chatPrompt(List<ChatFormat.Message> messages, boolean addGenerationPrompt) {
-        return chat.render(messages, addGenerationPrompt);
+    String chatPrompt(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        return render(messages, addGenerationPrompt, options.chatTemplateKwargs());
+    }
+
+    private String render(List<ChatMessage> messages, boolean addGenerationPrompt, Map<String, Object> kwargs) {
+        Tokenizer tok = model.tokenizer();
+        String bos = tok.bosId() >= 0 ? tok.tokenText(tok.bosId()) : "";
+        String eos = tok.eosId() >= 0 ? tok.tokenText(tok.eosId()) : "";
+        try {
+            return template.render(messages, addGenerationPrompt, bos, eos, kwargs);
+        } catch (ChatTemplateException e) {
+            throw new ApiException(400, "invalid_request_error", "messages", "chat_template_error",
+                    "the chat template (" + templateOrigin + ") refused the conversation: " + e.getMessage());
+        }
+    }
+
+    /** The server's template variables plus the request's {@code chat_template_kwargs}. */
+    private Map<String, Object> kwargs(ObjectNode body) {
+        JsonNode k = Fields.get(body, "chat_template_kwargs");
+        if (k == null) return options.chatTemplateKwargs();
+        if (!k.isObject()) throw Fields.wrongType("chat_template_kwargs", "an object", k);
+        Map<String, Object> m = new LinkedHashMap<>(options.chatTemplateKwargs());
+        k.properties().forEach(e -> m.put(e.getKey(), json.convertValue(e.getValue(), Object.class)));
+        return m;
     }
 
     // ---------------------------------------------------------------- completions
 
     private void chatCompletions(ServerRequest req, ServerResponse res) throws Exception {
         ObjectNode body = body(req);
-        List<ChatFormat.Message> messages = messages(body);
+        List<ChatMessage> messages = messages(body);
         Request r = request(body);
-        int[] ids = promptIds(chat.render(messages, true), "messages");
+        int[] ids = promptIds(render(messages, true, kwargs(body)), "messages");
+        List<String> stops = new ArrayList<>(r.sampling().stopStrings());
+        for (String s : template.stopStrings()) if (!stops.contains(s)) stops.add(s); // the template's end-of-turn text
+        r = new Request(r.sampling().withStopStrings(stops), r.seeded(), r.n(), r.stream(), r.includeUsage());
         generate(res, r, List.of(ids), true);
     }
 

@@ -1,6 +1,9 @@
 package io.edgellm.server;
 
 import io.edgellm.SessionOptions;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -13,12 +16,14 @@ import java.util.Objects;
  * @param session       options of every session: context size ({@code -c}), threads ({@code -t}), batch, KV cache
  * @param chatTemplate  Jinja chat template source overriding the model's {@code tokenizer.chat_template}
  *                      ({@code --chat-template FILE}); null = the model's, or the ChatML fallback when it has none
+ * @param chatTemplateKwargs extra template variables for every chat request ({@code --chat-template-kwargs}, e.g.
+ *                      {@code enable_thinking=false}); a request's {@code chat_template_kwargs} add to them
  * @param modelAlias    the model id reported by {@code /v1/models} and in responses; null = the file name
  * @param maxChoices    the largest {@code n} (choices per request) accepted, default 8
  * @param maxBodyBytes  the largest request body accepted, bytes (default 8 MiB; larger gets 413)
  */
 public record ServerOptions(String host, int port, int parallel, SessionOptions session, String chatTemplate,
-                            String modelAlias, int maxChoices, long maxBodyBytes) {
+                            Map<String, Object> chatTemplateKwargs, String modelAlias, int maxChoices, long maxBodyBytes) {
 
     /**
      * Validates.
@@ -28,6 +33,8 @@ public record ServerOptions(String host, int port, int parallel, SessionOptions 
     public ServerOptions {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(session, "session");
+        chatTemplateKwargs = chatTemplateKwargs == null ? Map.of()
+                : Collections.unmodifiableMap(new LinkedHashMap<>(chatTemplateKwargs));
         if (port < 0 || port > 65535) throw new IllegalArgumentException("--port must be in [0, 65535], got " + port);
         if (parallel < 1) throw new IllegalArgumentException("-np must be >= 1, got " + parallel);
         if (maxChoices < 1) throw new IllegalArgumentException("maxChoices must be >= 1, got " + maxChoices);
@@ -41,7 +48,7 @@ public record ServerOptions(String host, int port, int parallel, SessionOptions 
      * @return the defaults
      */
     public static ServerOptions defaults() {
-        return new ServerOptions("127.0.0.1", 8080, 1, SessionOptions.defaults(), null, null, 8, 8L << 20);
+        return new ServerOptions("127.0.0.1", 8080, 1, SessionOptions.defaults(), null, Map.of(), null, 8, 8L << 20);
     }
 
     /**
@@ -51,7 +58,7 @@ public record ServerOptions(String host, int port, int parallel, SessionOptions 
      * @return the modified copy
      */
     public ServerOptions withHost(String v) {
-        return new ServerOptions(v, port, parallel, session, chatTemplate, modelAlias, maxChoices, maxBodyBytes);
+        return new ServerOptions(v, port, parallel, session, chatTemplate, chatTemplateKwargs, modelAlias, maxChoices, maxBodyBytes);
     }
 
     /**
@@ -61,7 +68,7 @@ public record ServerOptions(String host, int port, int parallel, SessionOptions 
      * @return the modified copy
      */
     public ServerOptions withPort(int v) {
-        return new ServerOptions(host, v, parallel, session, chatTemplate, modelAlias, maxChoices, maxBodyBytes);
+        return new ServerOptions(host, v, parallel, session, chatTemplate, chatTemplateKwargs, modelAlias, maxChoices, maxBodyBytes);
     }
 
     /**
@@ -71,7 +78,7 @@ public record ServerOptions(String host, int port, int parallel, SessionOptions 
      * @return the modified copy
      */
     public ServerOptions withParallel(int v) {
-        return new ServerOptions(host, port, v, session, chatTemplate, modelAlias, maxChoices, maxBodyBytes);
+        return new ServerOptions(host, port, v, session, chatTemplate, chatTemplateKwargs, modelAlias, maxChoices, maxBodyBytes);
     }
 
     /**
@@ -81,7 +88,7 @@ public record ServerOptions(String host, int port, int parallel, SessionOptions 
      * @return the modified copy
      */
     public ServerOptions withSession(SessionOptions v) {
-        return new ServerOptions(host, port, parallel, v, chatTemplate, modelAlias, maxChoices, maxBodyBytes);
+        return new ServerOptions(host, port, parallel, v, chatTemplate, chatTemplateKwargs, modelAlias, maxChoices, maxBodyBytes);
     }
 
     /**
@@ -91,7 +98,17 @@ public record ServerOptions(String host, int port, int parallel, SessionOptions 
      * @return the modified copy
      */
     public ServerOptions withChatTemplate(String v) {
-        return new ServerOptions(host, port, parallel, session, v, modelAlias, maxChoices, maxBodyBytes);
+        return new ServerOptions(host, port, parallel, session, v, chatTemplateKwargs, modelAlias, maxChoices, maxBodyBytes);
+    }
+
+    /**
+     * A copy with {@code chatTemplateKwargs} replaced.
+     *
+     * @param v the new value (copied), or null for none
+     * @return the modified copy
+     */
+    public ServerOptions withChatTemplateKwargs(Map<String, Object> v) {
+        return new ServerOptions(host, port, parallel, session, chatTemplate, v, modelAlias, maxChoices, maxBodyBytes);
     }
 
     /**
@@ -101,7 +118,7 @@ public record ServerOptions(String host, int port, int parallel, SessionOptions 
      * @return the modified copy
      */
     public ServerOptions withModelAlias(String v) {
-        return new ServerOptions(host, port, parallel, session, chatTemplate, v, maxChoices, maxBodyBytes);
+        return new ServerOptions(host, port, parallel, session, chatTemplate, chatTemplateKwargs, v, maxChoices, maxBodyBytes);
     }
 
     /**
@@ -111,7 +128,7 @@ public record ServerOptions(String host, int port, int parallel, SessionOptions 
      * @return the modified copy
      */
     public ServerOptions withMaxChoices(int v) {
-        return new ServerOptions(host, port, parallel, session, chatTemplate, modelAlias, v, maxBodyBytes);
+        return new ServerOptions(host, port, parallel, session, chatTemplate, chatTemplateKwargs, modelAlias, v, maxBodyBytes);
     }
 
     /**
@@ -121,6 +138,6 @@ public record ServerOptions(String host, int port, int parallel, SessionOptions 
      * @return the modified copy
      */
     public ServerOptions withMaxBodyBytes(long v) {
-        return new ServerOptions(host, port, parallel, session, chatTemplate, modelAlias, maxChoices, v);
+        return new ServerOptions(host, port, parallel, session, chatTemplate, chatTemplateKwargs, modelAlias, maxChoices, v);
     }
 }
