@@ -11,13 +11,14 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code edgellm} command line (picocli): {@code generate}, {@code inspect}, {@code tokenize}, {@code quantize},
+ * {@code serve},
  * the bench module's {@code bench} and {@code synth}, plus the subcommands other jars on the class path register through
  * {@link CliCommandProvider}. Errors (bad path, malformed file, bad option value) print one line on stderr and exit with 1;
  * usage errors exit with 2.
  */
 @Command(name = "edgellm", mixinStandardHelpOptions = true, version = "edgellm 0.1.0",
         description = "Pure-Java LLM inference for GGUF models (llama.cpp-compatible).",
-        subcommands = {GenerateCommand.class, InspectCommand.class, TokenizeCommand.class, QuantizeCommand.class})
+        subcommands = {GenerateCommand.class, InspectCommand.class, TokenizeCommand.class, QuantizeCommand.class, ServeCommand.class})
 public final class EdgeLlmCli implements Runnable {
 
     @CommandLine.Spec
