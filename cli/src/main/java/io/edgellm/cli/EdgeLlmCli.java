@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code edgellm} command line (picocli): {@code generate}, {@code inspect}, {@code tokenize}, {@code quantize},
- * {@code perplexity},
+ * {@code perplexity}, {@code serve}, {@code batched-bench},
  * the bench module's {@code bench} and {@code synth}, plus the subcommands other jars on the class path register through
  * {@link CliCommandProvider}. Errors (bad path, malformed file, bad option value) print one line on stderr and exit with 1;
  * usage errors exit with 2.
@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
 @Command(name = "edgellm", mixinStandardHelpOptions = true, version = "edgellm 0.1.0",
         description = "Pure-Java LLM inference for GGUF models (llama.cpp-compatible).",
         subcommands = {GenerateCommand.class, InspectCommand.class, TokenizeCommand.class, QuantizeCommand.class,
-                PerplexityCommand.class})
+                PerplexityCommand.class, ServeCommand.class})
 public final class EdgeLlmCli implements Runnable {
 
     @CommandLine.Spec
