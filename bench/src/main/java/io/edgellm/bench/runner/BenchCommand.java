@@ -151,6 +151,9 @@ public final class BenchCommand implements Callable<Integer> {
         BenchConfig config = new BenchConfig(models, orDefault(nPrompt, 512), orDefault(nGen, 128),
                 orDefault(depths, 0), orDefault(threads, cores), nBatch, orDefault(nSeq, 1), repetitions, !noWarmup,
                 Duration.ofMillis((long) (idleSeconds * 1000)), seed);
+        if (vsLlamaCpp != null && profile) {
+            throw new IllegalArgumentException("--vs-llama-cpp and --profile are separate runs: give one of them");
+        }
         if (vsLlamaCpp != null) {
             return sideBySide(config);
         }
