@@ -80,6 +80,9 @@ public final class KvCache {
             named.initCause(e);
             throw named;
         }
+        cellPos = new int[nCtx];
+        cellSeqs = new long[nCtx];
+        java.util.Arrays.fill(cellPos, -1);
     }
 
     private static String describe(long bytes, int nCtx, KvCacheType type) {
@@ -104,9 +107,6 @@ public final class KvCache {
                     + mib(available) + " free of " + mib(max) + " max); use a smaller context (-c) or a larger heap"
                     + " (-Xmx; for the CLI EDGELLM_JAVA_OPTS=-Xmx...)");
         }
-        cellPos = new int[nCtx];
-        cellSeqs = new long[nCtx];
-        java.util.Arrays.fill(cellPos, -1);
     }
 
     // ---- cells and sequences (llama.cpp llama_memory_seq_* ) ------------------------------------------------------

@@ -40,7 +40,9 @@ import java.util.concurrent.TimeUnit;
  * {@code path = float} keeps activations F32 ({@link ActivationPrecision#F32}); {@code path = int} rounds them to the
  * type's {@code vec_dot_type} as llama.cpp does ({@link ActivationPrecision#VEC_DOT_TYPE}: the integer Q8_0·Q8_0 and
  * Q4_0·Q8_0 kernels; for other types the rounded activations go through the float kernels).
- * The auxiliary counter {@code weightGB} is the weight bytes streamed, so its rate is GB/s of weights.
+ * The auxiliary counter {@code weightGB} is the weight bytes streamed, so its rate is GB/s of weights; {@code gflop}
+ * (2 per weight per activation row) gives GFLOP/s. {@link RooflineBenchmark} measures the machine's read bandwidth and
+ * FMA peak to hold them against.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/edgellm.jar org.openjdk.jmh.Main KernelBenchmark \
@@ -88,6 +90,8 @@ public class KernelBenchmark {
     public static class Traffic {
         /** Gigabytes of weights read; JMH divides by time. */
         public double weightGB;
+        /** Giga floating-point operations (2 per weight and activation row); JMH divides by time: GFLOP/s. */
+        public double gflop;
     }
 
     @Setup(Level.Trial)
@@ -150,6 +154,7 @@ public class KernelBenchmark {
     public float[] matvec(Traffic traffic) {
         matMul.matvec(weights, x, 0, y, 0);
         traffic.weightGB += weights.rowBytes() * (double) rows * 1e-9;
+        traffic.gflop += 2.0 * rows * cols * 1e-9;
         return y;
     }
 
@@ -158,12 +163,14 @@ public class KernelBenchmark {
     public float[] matmulBatch(Traffic traffic) {
         matMul.matmul(weights, xBatch, 0, BATCH, yBatch, 0);
         traffic.weightGB += weights.rowBytes() * (double) rows * 1e-9;
+        traffic.gflop += 2.0 * rows * cols * BATCH * 1e-9;
         return yBatch;
     }
 
     @Benchmark
     public float dotRow(Traffic traffic) {
         traffic.weightGB += weights.rowBytes() * 1e-9;
+        traffic.gflop += 2.0 * cols * 1e-9;
         if (path.equals("int")) {
             if (ggmlType == GgmlType.Q8_0) {
                 return Kernels.dotQ8_0Q8_0(weights.data(), 0, xq, 0, cols);

@@ -28,7 +28,10 @@ import picocli.CommandLine.Spec;
  * ./edgellm bench -m model.gguf -p 512 -n 128 -r 5                    # llama-bench's default tests: pp512, tg128
  * ./edgellm bench -m a.gguf,b.gguf -p 64,256 -n 32 -d 0,512 -t 1,2,4 -o json --plot out/
  * ./edgellm bench                                                     # no -m: a synthetic llama-3.2-1b Q4_0
+ * ./edgellm bench -m m.gguf -p 128 -n 64 -t 1,2 -r 2 --vs-llama-cpp ~/llama.cpp/build/bin/llama-bench
  * </pre>
+ * With {@code --vs-llama-cpp} the run is a {@link SideBySide}: llama-bench and edgellm interleaved per round, one
+ * row per test with both t/s and the ratio.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Benchmark prefill (pp) and decode (tg) speed, latency and energy, like llama-bench.",
@@ -126,6 +129,23 @@ public final class BenchCommand implements Callable<Integer> {
             description = "where the default synthetic model is written (default ~/.cache/edgellm)")
     Path cacheDir;
 
+    @Option(names = "--vs-llama-cpp", arity = "0..1", fallbackValue = "", paramLabel = "LLAMA_BENCH",
+            description = {"run llama.cpp's llama-bench (this path, or $" + LlamaBench.ENV + " when no path is given)"
+                    + " side by side: both engines on the same file and settings, interleaved per round;"
+                    + " one row per test with both t/s and the ratio"})
+    String vsLlamaCpp;
+
+    @Option(names = "--profile",
+            description = {"instead of timing tests: where the time of one prefill chunk (the first -p) and one decode"
+                    + " step (mean of the first -n steps) goes, per weight type and shape of every matmul (GB/s,"
+                    + " GFLOP/s, activation rounding, thread wake/join, imbalance), the rest of the forward pass, and"
+                    + " sampling; a markdown report"})
+    boolean profile;
+
+    @Option(names = "--rounds", defaultValue = "3", paramLabel = "N",
+            description = "with --vs-llama-cpp: interleaved rounds, each -r repetitions per engine (default ${DEFAULT-VALUE})")
+    int rounds;
+
     @Spec
     CommandSpec spec;
 
@@ -134,6 +154,10 @@ public final class BenchCommand implements Callable<Integer> {
     private PrintWriter err;
     /** How models are opened (tests replace this). */
     BenchRunner.TargetFactory factory = EngineTargets::open;
+    /** How llama-bench is run (tests replace this). */
+    LlamaBench.Exec llamaExec = LlamaBench.processExec();
+    /** The environment ({@link LlamaBench#ENV}); tests replace it. */
+    java.util.function.Function<String, String> env = System::getenv;
 
     /** Runs the command on its own (without the engine CLI): {@code java -cp edgellm.jar io.edgellm.bench.runner.BenchCommand ...}. */
     public static void main(String[] args) {
@@ -157,6 +181,18 @@ public final class BenchCommand implements Callable<Integer> {
         BenchConfig config = new BenchConfig(models, orDefault(nPrompt, 512), orDefault(nGen, 128),
                 orDefault(depths, 0), orDefault(threads, cores), nBatch, orDefault(nSeq, 1), repetitions, !noWarmup,
                 Duration.ofMillis((long) (idleSeconds * 1000)), seed);
+        if (vsLlamaCpp != null && profile) {
+            throw new IllegalArgumentException("--vs-llama-cpp and --profile are separate runs: give one of them");
+        }
+        if (vsLlamaCpp != null) {
+            return sideBySide(config);
+        }
+        if (profile) {
+            out.print(new StepProfile(config, factory, err).run());
+            out.print("kernels: " + io.edgellm.quant.kernel.Kernels.description() + "\n");
+            out.flush();
+            return 0;
+        }
         Sysfs sys = sysfsRoot();
         try (EnergyMeter meter = meter();
              ThermalMonitor thermal = new ThermalMonitor(ThermalReader.probe(sys, commands), Duration.ofMillis(thermalIntervalMs))) {
@@ -243,6 +279,26 @@ public final class BenchCommand implements Callable<Integer> {
         if (sysfs != null) return new Sysfs(sysfs);
         String p = System.getProperty("edgellm.power.sysfs");
         return p != null ? new Sysfs(Path.of(p)) : Sysfs.system();
+    }
+
+    private int sideBySide(BenchConfig config) throws Exception {
+        String exe = vsLlamaCpp.isEmpty() ? env.apply(LlamaBench.ENV) : vsLlamaCpp;
+        if (exe == null || exe.isBlank()) {
+            throw new IllegalArgumentException("--vs-llama-cpp needs the path of llama-bench (or set " + LlamaBench.ENV + ")");
+        }
+        Path llamaBench = Path.of(exe);
+        if (!Files.isExecutable(llamaBench)) {
+            throw new IllegalArgumentException("llama-bench not found or not executable: " + llamaBench);
+        }
+        List<SideBySide.Row> rows = new SideBySide(config, rounds, factory, new LlamaBench(llamaBench, llamaExec), err,
+                backend()).run();
+        out.print(SideBySide.format(rows, format));
+        out.flush();
+        if (jsonFile != null) {
+            Files.writeString(jsonFile, SideBySide.format(rows, Reports.Format.json));
+            err.println("wrote " + jsonFile);
+        }
+        return 0;
     }
 
     private static List<Integer> orDefault(List<Integer> v, int d) {

@@ -98,10 +98,12 @@ public final class BenchRunner {
                     for (int nSeq : config.nSeq()) {
                         for (int depth : config.depths()) {
                             for (int p : config.nPrompt()) {
-                                if (p > 0) rows.add(test(id, info, target, threads, nSeq, p, 0, depth, idleW));
+                                if (p > 0) rows.add(test(id, info, target, threads, nSeq, p, 0, depth, idleW,
+                                        config.repetitions(), config.warmup()));
                             }
                             for (int n : config.nGen()) {
-                                if (n > 0) rows.add(test(id, info, target, threads, nSeq, 0, n, depth, idleW));
+                                if (n > 0) rows.add(test(id, info, target, threads, nSeq, 0, n, depth, idleW,
+                                        config.repetitions(), config.warmup()));
                             }
                         }
                     }
@@ -121,8 +123,12 @@ public final class BenchRunner {
         return depth > 0 ? base + " @ d" + depth : base;
     }
 
-    private BenchRow test(SystemIdentity id, ModelInfo info, BenchTarget target, int threads, int nSeq, int nPrompt,
-                          int nGen, int depth, double idleW) {
+    /**
+     * One test ({@code nPrompt > 0}: pp, else tg) on an open target, {@code repetitions} timed runs, with or without
+     * the warm-up; the side-by-side runner calls it once per round.
+     */
+    BenchRow test(SystemIdentity id, ModelInfo info, BenchTarget target, int threads, int nSeq, int nPrompt,
+                  int nGen, int depth, double idleW, int repetitions, boolean warmup) {
         String name = testName(nPrompt, nGen, depth) + (nSeq != 1 ? " (n_seq " + nSeq + ")" : "");
         boolean prefill = nPrompt > 0;
         int tokens = prefill ? nPrompt : nGen;
@@ -133,7 +139,7 @@ public final class BenchRunner {
                     new double[0], List.of(), List.of(), idleW, "n_seq > 1 (multi-sequence decode): not yet supported");
         }
         Random rnd = new Random(config.seed() ^ (31L * nPrompt + 17L * nGen + depth));
-        if (config.warmup()) {
+        if (warmup) {
             // llama-bench runs one untimed warm-up; a JVM also needs the JIT to compile the hot loops, so repeat the
             // whole test (untimed) until at least WARMUP_NANOS have passed: one run for large models, thousands for tiny
             // ones (whose runs take microseconds and would otherwise be timed before the JIT has compiled them).
@@ -152,12 +158,12 @@ public final class BenchRunner {
                 }
             }
         }
-        double[] seconds = new double[config.repetitions()];
-        double[] firstTokenMs = new double[config.repetitions()];
+        double[] seconds = new double[repetitions];
+        double[] firstTokenMs = new double[repetitions];
         List<Double> perTokenMs = new ArrayList<>();
         List<EnergyResult> energy = new ArrayList<>();
         List<ThermalResult> heat = new ArrayList<>();
-        for (int r = 0; r < config.repetitions(); r++) {
+        for (int r = 0; r < repetitions; r++) {
             prepare(target, depth, rnd);
             if (prefill) {
                 int[] prompt = randomTokens(rnd, target.vocabSize(), nPrompt);
@@ -189,7 +195,7 @@ public final class BenchRunner {
                 seconds[r] = (prev - t0) / 1e9;
                 firstTokenMs[r] = perTokenMs.get(perTokenMs.size() - nGen);
             }
-            progress("%s %s t=%d: rep %d/%d %.2f t/s", info.label(), name, threads, r + 1, config.repetitions(),
+            progress("%s %s t=%d: rep %d/%d %.2f t/s", info.label(), name, threads, r + 1, repetitions,
                     tokens / seconds[r]);
         }
         return row(id, info, target, threads, nSeq, nPrompt, nGen, depth, name, seconds, perTokenMs, firstTokenMs,

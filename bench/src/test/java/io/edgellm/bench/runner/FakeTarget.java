@@ -1,7 +1,7 @@
 package io.edgellm.bench.runner;
 
 /** A stand-in model for runner tests of the bookkeeping: counts positions, burns a little CPU per token. */
-final class FakeTarget implements BenchTarget {
+class FakeTarget implements BenchTarget {
     final int vocab, nCtx, threads;
     int position;
     long evaluated;

@@ -42,7 +42,8 @@ import java.util.Objects;
  * <h2>Threads and memory</h2>
  * Scratch buffers belong to the instance and grow only when a larger shape first appears; the hot loop does not
  * allocate. An instance is not thread-safe: use one per inference session/thread. Results do not depend on the pool
- * size (each output is computed by the same code on the same data).
+ * size (each output is computed by the same code on the same data). When {@link KernelProfile#enabled()}, every call
+ * is timed (activation rounding, wall time, each worker's busy time) and recorded per weight type and shape.
  */
 public final class MatMul {
 
@@ -91,6 +92,9 @@ public final class MatMul {
     private float[] out;
     private int outOffset;
     private final RangeTask task = this::rows;
+    /** {@link KernelProfile}: whether this call is recorded, and each worker's busy nanoseconds. */
+    private boolean profiling;
+    private long[] workerNanos = new long[0];
 
     /**
      * @param pool the threads the row ranges are split over (not closed by this class)
@@ -170,6 +174,8 @@ public final class MatMul {
         int rows = w.rows();
         Objects.checkFromIndexSize(xOffset, Math.multiplyExact(batch, cols), x.length);
         Objects.checkFromIndexSize(yOffset, Math.multiplyExact(batch, rows), y.length);
+        boolean profile = KernelProfile.enabled();
+        long t0 = profile ? System.nanoTime() : 0L;
         GgmlType type = w.type();
         boolean vecDot = precision == ActivationPrecision.VEC_DOT_TYPE;
         boolean tiles = batch >= TILE_MIN_BATCH && order == AccumulationOrder.KERNEL
@@ -232,12 +238,26 @@ public final class MatMul {
         this.tile = (int) Math.max(1, Math.min(batch, TILE_BYTES / actRowBytes));
         this.out = y;
         this.outOffset = yOffset;
+        long t1 = 0L;
+        if (profile) {
+            if (workerNanos.length < pool.threads()) {
+                workerNanos = new long[pool.threads()];
+            }
+            java.util.Arrays.fill(workerNanos, 0L);
+            t1 = System.nanoTime();
+        }
+        this.profiling = profile;
         try {
             pool.forRange(rows, task);
         } finally {
             this.w = null;
             this.out = null;
             this.act = null;
+        }
+        if (profile) {
+            long t2 = System.nanoTime();
+            KernelProfile.recordMatMul(type, rows, cols, batch, mode == Mode.TILES, w.rowBytes(), t2 - t0, t1 - t0,
+                    workerNanos, pool.threads());
         }
     }
 
@@ -336,6 +356,16 @@ public final class MatMul {
      * loops carry none of its branches.
      */
     private void rows(int start, int end, int worker) {
+        if (profiling) {
+            long t = System.nanoTime();
+            rowsOf(start, end, worker);
+            workerNanos[worker] += System.nanoTime() - t;
+        } else {
+            rowsOf(start, end, worker);
+        }
+    }
+
+    private void rowsOf(int start, int end, int worker) {
         if (mode == Mode.TILES) {
             rowsTiles(w, act, actOffset, batch, tileScratch[worker], out, outOffset, start, end);
             return;

@@ -358,13 +358,80 @@ final class VectorBackend implements KernelBackend {
     /** The 16 accumulators of a 4 × 4 tile, lane by lane (per thread). */
     private static final ThreadLocal<float[]> TILE_LANES = ThreadLocal.withInitial(() -> new float[16 * F.length()]);
 
-    /** Q8_0 and Q4_0 rows in vector code ({@code d * q}, the reference codecs' one multiply); others scalar. */
+    /**
+     * Q8_0, Q4_0, Q4_K, Q5_K and Q6_K rows in vector code, with the reference codecs' float operations in their order
+     * ({@code d * q}; K-quants {@code (d*sc) * q - dmin*m}, Q6_K {@code (d*sc) * q}), so bit for bit the same values;
+     * other types scalar. This is the prefill (tile) path's weight decode, paid once per weight row and batch.
+     */
     @Override
     public void dequantize(GgmlType type, MemorySegment w, long wOffset, float[] out, int outOffset, int n) {
         switch (type) {
             case Q8_0 -> dequantizeQ8_0(w, wOffset, out, outOffset, n);
             case Q4_0 -> dequantizeQ4_0(w, wOffset, out, outOffset, n);
+            case Q4_K -> dequantizeQ4_K(w, wOffset, out, outOffset, n, false);
+            case Q5_K -> dequantizeQ4_K(w, wOffset, out, outOffset, n, true);
+            case Q6_K -> dequantizeQ6_K(w, wOffset, out, outOffset, n);
             default -> Dequantize.row(type, w, wOffset, out, outOffset, n);
+        }
+    }
+
+    /**
+     * Q4_K / Q5_K (layout at {@link #dotQ4_K}): sub-block j of chunk c is the low (j even) or high nibbles of
+     * {@code qs[32c ..]}, plus Q5_K's bit j of {@code qh[l]}; value {@code d*sc_j * q - dmin*m_j}.
+     */
+    private static void dequantizeQ4_K(MemorySegment w, long wOffset, float[] out, int o, int n, boolean q5) {
+        int bpb = q5 ? 176 : 144;
+        int qsOffset = q5 ? 48 : 16;
+        int blocks = n / 256;
+        int safe = safeBlocks(w, wOffset, blocks, bpb);
+        for (int b = 0; b < safe; b++) {
+            long wb = wOffset + (long) bpb * b;
+            float d = half(w, wb);
+            float dmin = half(w, wb + 2);
+            for (int j = 0; j < 8; j++) {
+                float sc = d * scaleK4(w, wb + 4, j);
+                float m = dmin * minK4(w, wb + 4, j);
+                long qb = wb + qsOffset + 32 * (j >> 1);
+                int nibbleShift = 4 * (j & 1);
+                int y = o + 256 * b + 32 * j;
+                for (int l = 0; l < 32; l += LB) {
+                    IntVector q = loadBytesAsInts(w, qb + l).lanewise(VectorOperators.ASHR, nibbleShift).and(0x0F);
+                    if (q5) {
+                        q = q.or(loadBytesAsInts(w, wb + 16 + l).lanewise(VectorOperators.ASHR, j).and(1)
+                                .lanewise(VectorOperators.LSHL, 4));
+                    }
+                    toFloat(q).mul(sc).sub(m).intoArray(out, y + l);
+                }
+            }
+        }
+        if (safe < blocks) {
+            Dequantize.row(q5 ? GgmlType.Q5_K : GgmlType.Q4_K, w, wOffset + (long) bpb * safe, out, o + 256 * safe,
+                    256 * (blocks - safe));
+        }
+    }
+
+    /** Q6_K (layout at {@link #dotQ6_K}): {@code (d * scale) * q}; every load stays inside the block. */
+    private static void dequantizeQ6_K(MemorySegment w, long wOffset, float[] out, int o, int n) {
+        int blocks = n / 256;
+        for (int b = 0; b < blocks; b++) {
+            long wb = wOffset + 210L * b;
+            float d = half(w, wb + 208);
+            for (int h = 0; h < 2; h++) {
+                for (int t = 0; t < 4; t++) {
+                    long ql = wb + 64 * h + 32 * (t & 1);
+                    long qh = wb + 128 + 32 * h;
+                    long sc = wb + 192 + 8 * h + 2 * t;
+                    int nibbleShift = 4 * (t >> 1);
+                    int y = o + 256 * b + 128 * h + 32 * t;
+                    for (int l = 0; l < 32; l += LB) {
+                        IntVector low = loadBytesAsInts(w, ql + l).lanewise(VectorOperators.ASHR, nibbleShift).and(0x0F);
+                        IntVector high = loadBytesAsInts(w, qh + l).lanewise(VectorOperators.ASHR, 2 * t).and(3);
+                        IntVector q = low.or(high.lanewise(VectorOperators.LSHL, 4)).sub(32);
+                        float scale = d * w.get(LittleEndian.BYTE, sc + l / 16);
+                        toFloat(q).mul(scale).intoArray(out, y + l);
+                    }
+                }
+            }
         }
     }
 
