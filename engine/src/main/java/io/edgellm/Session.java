@@ -89,6 +89,21 @@ public final class Session implements AutoCloseable {
         state.cache().clear();
     }
 
+    /**
+     * Drops the tokens after {@code newPosition} from the KV cache (they will be overwritten), e.g. to reuse the
+     * common prefix of a re-rendered chat conversation.
+     *
+     * @param newPosition the new {@link #position()}, in {@code [0, position()]}
+     * @throws IllegalArgumentException when {@code newPosition} is outside {@code [0, position()]}
+     */
+    public void rewind(int newPosition) {
+        checkOpen();
+        if (newPosition < 0 || newPosition > position) {
+            throw new IllegalArgumentException("cannot rewind to " + newPosition + ": position is " + position);
+        }
+        position = newPosition;
+    }
+
     /** Asks a running {@link #generate} to stop after the current token ({@link StopReason#CANCELLED}). Thread-safe. */
     public void cancel() {
         cancelled = true;

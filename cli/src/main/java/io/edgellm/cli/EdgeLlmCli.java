@@ -10,16 +10,16 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code edgellm} command line (picocli): {@code generate}, {@code inspect}, {@code tokenize}, {@code quantize},
- * {@code perplexity}, {@code serve}, {@code batched-bench},
- * the bench module's {@code bench} and {@code synth}, plus the subcommands other jars on the class path register through
+ * The {@code edgellm} command line (picocli): {@code generate}, {@code chat}, {@code template}, {@code inspect},
+ * {@code tokenize}, {@code quantize}, {@code perplexity}, {@code serve}, the bench module's {@code bench},
+ * {@code batched-bench}, {@code synth} and {@code jmh}, plus the subcommands other jars on the class path register through
  * {@link CliCommandProvider}. Errors (bad path, malformed file, bad option value) print one line on stderr and exit with 1;
  * usage errors exit with 2.
  */
 @Command(name = "edgellm", mixinStandardHelpOptions = true, version = "edgellm 0.1.0",
         description = "Pure-Java LLM inference for GGUF models (llama.cpp-compatible).",
-        subcommands = {GenerateCommand.class, InspectCommand.class, TokenizeCommand.class, QuantizeCommand.class,
-                PerplexityCommand.class, ServeCommand.class})
+        subcommands = {GenerateCommand.class, ChatCommand.class, TemplateCommand.class, InspectCommand.class,
+                TokenizeCommand.class, QuantizeCommand.class, PerplexityCommand.class, ServeCommand.class})
 public final class EdgeLlmCli implements Runnable {
 
     @CommandLine.Spec
@@ -80,6 +80,7 @@ public final class EdgeLlmCli implements Runnable {
         cl.addSubcommand(new io.edgellm.bench.runner.BenchCommand());
         cl.addSubcommand(new io.edgellm.bench.synth.SynthCommand());
         cl.addSubcommand(new io.edgellm.bench.batched.BatchedBenchCommand());
+        cl.addSubcommand(new JmhCommand());
         // a broken provider (missing class, failing constructor) costs its commands, not the whole CLI
         java.util.Iterator<CliCommandProvider> it = ServiceLoader.load(CliCommandProvider.class).iterator();
         while (true) {
@@ -92,6 +93,14 @@ public final class EdgeLlmCli implements Runnable {
                 System.err.println("edgellm: warning: skipping a CLI extension: " + oneLine(e));
             }
         }
+        // llama.cpp's multi-letter single-dash flags (-ngl, -sys, -cnv, -ctk) must not be read as clusters (-n gl)
+        cl.setPosixClusteredShortOptionsAllowed(false);
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine c = ex.getCommandLine();
+            String path = c.getCommandSpec().qualifiedName(" ");
+            c.getErr().println(path + ": " + ex.getMessage().replace('\n', ' ') + " (see " + path + " --help)");
+            return 2;
+        });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             commandLine.getErr().println("edgellm: " + oneLine(ex));
             return 1;
@@ -111,6 +120,8 @@ public final class EdgeLlmCli implements Runnable {
             msg = "permission denied: " + ad.getFile();
         } else if (ex instanceof IOException || ex instanceof IllegalArgumentException || ex instanceof IllegalStateException) {
             msg = ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName();
+        } else if (ex instanceof io.edgellm.chat.ChatTemplateException ct) {
+            msg = "chat template: " + ct.getMessage();
         } else if (ex instanceof OutOfMemoryError) {
             String what = ex.getMessage() == null ? "" : ex.getMessage();
             msg = "out of memory" + (what.startsWith("KV cache") ? " allocating the " + what : " (" + what + ")")

@@ -39,8 +39,25 @@ public final class GenerateCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = {"-m", "--model"}, required = true, description = "GGUF model file")
+    @Option(names = {"-m", "--model"}, description = "GGUF model file (default: the bundled models/" + DefaultModel.NAME + ")")
     Path model;
+
+    @CommandLine.Mixin
+    LlamaCppFlags llama;
+
+    @CommandLine.Mixin
+    ChatSupport chat;
+
+    @Option(names = "--chat", description = "one chat turn: -p is the user message (-sys the system one), rendered with "
+            + "the chat template; stops at the template's end-of-turn")
+    boolean chatMode;
+
+    @Option(names = {"-cnv", "--conversation"}, description = "interactive chat, as `edgellm chat` (llama-cli -cnv)")
+    boolean conversation;
+
+    @Option(names = {"-e", "--escape"}, negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "process escapes (\\n \\t \\\\ ...) in -p, on by default as in llama.cpp; --no-escape keeps them")
+    boolean escape;
 
     @Option(names = {"-p", "--prompt"}, description = "prompt text")
     String prompt;
@@ -75,7 +92,7 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--ignore-eos", description = "do not stop at end-of-generation tokens (their logits are set to -inf)")
     boolean ignoreEos;
 
-    @Option(names = "--stop", description = "stop when the text contains this string (repeatable)")
+    @Option(names = {"-r", "--reverse-prompt", "--stop"}, description = "stop when the text contains this string (repeatable)")
     List<String> stops = new ArrayList<>();
 
     @Option(names = {"-t", "--threads"}, defaultValue = "0", description = "threads, 0 = all processors (default ${DEFAULT-VALUE})")
@@ -109,7 +126,8 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String text = promptText();
+        llama.warn(spec.commandLine().getErr());
+        Path modelPath = DefaultModel.resolve(model);
         KvCacheType kv = switch (cacheType.toLowerCase(Locale.ROOT)) {
             case "f32" -> KvCacheType.F32;
             case "f16" -> KvCacheType.F16;
@@ -123,7 +141,14 @@ public final class GenerateCommand implements Callable<Integer> {
                 .withAccumulationOrder(llamaCppX86Order ? AccumulationOrder.LLAMA_CPP_X86 : AccumulationOrder.KERNEL);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (Model m = Model.load(model, LoadOptions.defaults().withValidateTensorData(checkTensors));
+        if (conversation) {
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8));
+            return ChatCommand.converse(modelPath, chat, sampling, options, in, out, err);
+        }
+        String text = promptText();
+        if (escape && prompt != null) text = LlamaCppFlags.processEscapes(text);
+        if (chatMode) return chatOnce(modelPath, text, sampling, options, out, err);
+        try (Model m = Model.load(modelPath, LoadOptions.defaults().withValidateTensorData(checkTensors));
              Session session = m.newSession(options)) {
             if (checkTensors) {
                 err.printf(Locale.ROOT, "edgellm: check-tensors: %d tensors, no NaN/Inf, %.1f ms%n",
@@ -141,6 +166,45 @@ public final class GenerateCommand implements Callable<Integer> {
                 });
                 out.println();
                 err.print(summary(r.timings(), r));
+            }
+            out.flush();
+            err.flush();
+        }
+        return 0;
+    }
+
+    private int chatOnce(Path modelPath, String user, SamplingParams sampling, SessionOptions options, PrintWriter out,
+                         PrintWriter err) throws Exception {
+        try (Model m = Model.load(modelPath); Session session = m.newSession(options)) {
+            io.edgellm.chat.ChatSession cs = new io.edgellm.chat.ChatSession(session, chat.template(m, err), chat.options());
+            List<io.edgellm.chat.ChatMessage> conv = new ArrayList<>();
+            if (chat.system != null) conv.add(io.edgellm.chat.ChatMessage.system(chat.system));
+            conv.add(io.edgellm.chat.ChatMessage.user(user));
+            if (!noDisplayPrompt && !json) out.print(cs.prompt(conv));
+            io.edgellm.chat.ChatResult r = cs.chat(conv, sampling, json ? null : (id, piece) -> {
+                out.print(piece);
+                out.flush();
+            });
+            if (json) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("model", m.path().toString());
+                o.put("prompt", cs.prompt(conv));
+                o.put("text", r.text());
+                o.put("reasoning", r.reasoning());
+                o.put("answer", r.answer());
+                o.put("stop_reason", r.stopReason().name().toLowerCase(Locale.ROOT));
+                o.put("n_thinking", r.thinkingTokens());
+                o.put("n_answer", r.answerTokens());
+                o.put("n_forced", r.forcedTokens());
+                o.put("t_first_answer_ms", r.firstAnswerTokenMs());
+                o.put("n_p_eval", r.timings().promptTokens());
+                o.put("t_p_eval_ms", r.timings().promptEvalMs());
+                o.put("n_eval", r.timings().evalTokens());
+                o.put("t_eval_ms", r.timings().evalMs());
+                out.println(new ObjectMapper().writeValueAsString(o));
+            } else {
+                out.println();
+                ChatSupport.printTimings(err, r);
             }
             out.flush();
             err.flush();
