@@ -259,6 +259,117 @@ public final class Session implements AutoCloseable {
     }
 
     /**
+     * N samples of one prompt decoded together (EdgeReasoning's parallel test-time scaling; llama.cpp's
+     * {@code llama-parallel} with a shared prompt): the prompt is prefilled once as sequence 0 and its KV cells are shared
+     * with sequences 1..n-1 ({@code seq_cp}); then every decode step evaluates one token of each unfinished sequence in
+     * one batch, so each weight is read once per step for all of them. Sequence i samples with seed {@code seed + i}.
+     * The session's cache is emptied before and after (position 0).
+     *
+     * @param promptIds token ids of the prompt (BOS is not added)
+     * @param n         number of samples, 1 .. {@link io.edgellm.engine.KvCache#MAX_SEQUENCES}
+     * @param sampling  sampling and stopping (each sequence stops on its own)
+     * @param listener  receives each sequence's tokens as they are generated; may be null
+     * @return one result per sequence, in order; each has the shared prompt timings and the shared decode time
+     * @throws IllegalArgumentException when n is out of range or the prompt does not fit in the context
+     */
+    public List<GenerationResult> generateParallel(int[] promptIds, int n, SamplingParams sampling, SequenceListener listener) {
+        checkOpen();
+        if (n < 1 || n > io.edgellm.engine.KvCache.MAX_SEQUENCES) {
+            throw new IllegalArgumentException("parallel sequences must be 1 .. " + io.edgellm.engine.KvCache.MAX_SEQUENCES + ", got " + n);
+        }
+        if (promptIds.length == 0) throw new IllegalArgumentException("empty prompt: nothing to condition on");
+        if (promptIds.length + n > contextLength()) {
+            throw new IllegalArgumentException("prompt is too long: " + promptIds.length + " tokens plus one per sequence ("
+                    + n + ") do not fit in the context (n_ctx) of " + contextLength() + " (use a larger context, -c)");
+        }
+        SequenceListener out = listener != null ? listener : SequenceListener.NONE;
+        cancelled = false;
+        reset();
+        Tokenizer tok = model.tokenizer();
+        Sampler[] samplers = new Sampler[n];
+        StopText[] texts = new StopText[n];
+        StreamingDecoder[] decoders = new StreamingDecoder[n];
+        int[][] generated = new int[n][16];
+        int[] nGen = new int[n];
+        StopReason[] reasons = new StopReason[n];
+        for (int i = 0; i < n; i++) {
+            samplers[i] = new Sampler(sampling.withSeed(sampling.seed() + i), vocab, tok.endOfGenerationIds(), contextLength());
+            for (int id : promptIds) samplers[i].accept(id);
+            texts[i] = new StopText(sampling.stopStrings());
+            decoders[i] = tok.streamingDecoder();
+        }
+        long t0 = System.nanoTime();
+        float[] logits = new float[n * vocab];
+        float[] first = new float[vocab];
+        run(promptIds, first, false);
+        checkFinite(first, "after the prompt");
+        for (int i = 0; i < n; i++) System.arraycopy(first, 0, logits, i * vocab, vocab);
+        io.edgellm.engine.KvCache cache = state.cache();
+        for (int i = 1; i < n; i++) cache.seqCopy(0, i, -1, -1);
+        double promptMs = (System.nanoTime() - t0) / 1e6;
+        io.edgellm.engine.Batch batch = new io.edgellm.engine.Batch(n);
+        int[] row = new int[n];          // row of sequence i in the logits of the last step
+        for (int i = 0; i < n; i++) row[i] = i;
+        int nEval = 0;
+        double evalMs = 0, sampleMs = 0;
+        int pos = promptIds.length;
+        while (true) {
+            batch.clear();
+            long ts = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                if (reasons[i] != null) continue;
+                if (sampling.maxNewTokens() >= 0 && nGen[i] >= sampling.maxNewTokens()) {
+                    reasons[i] = StopReason.MAX_TOKENS;
+                    continue;
+                }
+                int id = samplers[i].sample(logits, row[i] * vocab);
+                samplers[i].accept(id);
+                if (nGen[i] == generated[i].length) generated[i] = Arrays.copyOf(generated[i], nGen[i] * 2);
+                generated[i][nGen[i]++] = id;
+                if (!sampling.ignoreEos() && tok.isEndOfGeneration(id)) {
+                    out.onToken(i, id, texts[i].finish(decoders[i].flush()));
+                    reasons[i] = StopReason.END_OF_GENERATION;
+                    continue;
+                }
+                String released = texts[i].append(decoders[i].accept(id));
+                out.onToken(i, id, released);
+                if (texts[i].stopped()) {
+                    reasons[i] = StopReason.STOP_STRING;
+                } else if (cancelled) {
+                    reasons[i] = StopReason.CANCELLED;
+                } else if (sampling.maxNewTokens() >= 0 && nGen[i] >= sampling.maxNewTokens()) {
+                    reasons[i] = StopReason.MAX_TOKENS;
+                } else if (cache.freeCells() <= batch.size() || pos >= contextLength()) {
+                    reasons[i] = StopReason.CONTEXT_FULL;
+                } else {
+                    row[i] = batch.size();
+                    batch.add(id, pos, i, true);
+                }
+            }
+            sampleMs += (System.nanoTime() - ts) / 1e6;
+            if (batch.size() == 0) break;
+            long te = System.nanoTime();
+            transformer.forward(state, batch, logits);
+            checkFinite(Arrays.copyOf(logits, batch.size() * vocab), "after generated token " + (pos - promptIds.length + 1));
+            evalMs += (System.nanoTime() - te) / 1e6;
+            nEval += batch.size();
+            pos++;
+        }
+        List<GenerationResult> results = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            if (reasons[i] != StopReason.END_OF_GENERATION && reasons[i] != StopReason.STOP_STRING) {
+                String rest = texts[i].finish(decoders[i].flush());
+                if (!rest.isEmpty()) out.onToken(i, -1, rest);
+            }
+            Timings t = new Timings(model.loadMillis(), promptIds.length, promptMs, nEval, evalMs, nGen[i], sampleMs);
+            results.add(new GenerationResult(promptIds.clone(), Arrays.copyOf(generated[i], nGen[i]), texts[i].text(),
+                    reasons[i], t));
+        }
+        reset();
+        return results;
+    }
+
+    /**
      * Stops generation on a logits row with NaN or Inf: sampling from it would pass garbage (ids 0, empty text) off as
      * output. One pass over {@code n_vocab} floats per step, small next to the forward pass.
      */

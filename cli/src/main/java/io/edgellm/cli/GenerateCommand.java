@@ -92,6 +92,14 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--ignore-eos", description = "do not stop at end-of-generation tokens (their logits are set to -inf)")
     boolean ignoreEos;
 
+    @Option(names = {"-np", "--parallel"}, defaultValue = "1", paramLabel = "N",
+            description = "N samples of the prompt decoded together (prefix prefilled once; seeds seed+i; default ${DEFAULT-VALUE})")
+    int parallel;
+
+    @Option(names = "--vote", paramLabel = "REGEX",
+            description = "with -np: the answer is the most frequent first capture group (or match) of REGEX over the samples (self-consistency)")
+    String vote;
+
     @Option(names = {"-r", "--reverse-prompt", "--stop"}, description = "stop when the text contains this string (repeatable)")
     List<String> stops = new ArrayList<>();
 
@@ -154,6 +162,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 err.printf(Locale.ROOT, "edgellm: check-tensors: %d tensors, no NaN/Inf, %.1f ms%n",
                         m.gguf().tensors().size(), m.tensorCheckMillis());
             }
+            if (parallel > 1 || vote != null) return parallel(m, session, text, sampling, out, err);
             GenerationResult r;
             if (json) {
                 r = session.generate(text, sampling, null);
@@ -170,6 +179,68 @@ public final class GenerateCommand implements Callable<Integer> {
             out.flush();
             err.flush();
         }
+        return 0;
+    }
+
+    /** {@code -np N [--vote REGEX]}: N samples decoded together, each printed, the vote reported. */
+    private int parallel(Model m, Session session, String text, SamplingParams sampling, PrintWriter out, PrintWriter err) {
+        java.util.regex.Pattern p = vote == null ? null : java.util.regex.Pattern.compile(vote);
+        int[] ids = m.tokenizer().encode(text, true, true);
+        List<GenerationResult> rs = session.generateParallel(ids, parallel, sampling, null);
+        List<String> answers = new ArrayList<>();
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (GenerationResult r : rs) {
+            String a = null;
+            if (p != null) {
+                java.util.regex.Matcher mt = p.matcher(r.text());
+                if (mt.find()) a = mt.groupCount() > 0 && mt.group(1) != null ? mt.group(1) : mt.group();
+                if (a != null) counts.merge(a, 1, Integer::sum);
+            }
+            answers.add(a);
+        }
+        String winner = counts.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
+        if (json) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("model", m.path().toString());
+            o.put("prompt", text);
+            o.put("n_parallel", parallel);
+            List<Map<String, Object>> samples = new ArrayList<>();
+            for (int i = 0; i < rs.size(); i++) {
+                GenerationResult r = rs.get(i);
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("seed", sampling.seed() + i);
+                e.put("text", r.text());
+                e.put("ids", r.generatedIdList());
+                e.put("stop_reason", r.stopReason().name().toLowerCase(Locale.ROOT));
+                if (p != null) e.put("answer", answers.get(i));
+                samples.add(e);
+            }
+            o.put("samples", samples);
+            if (p != null) {
+                o.put("vote", winner);
+                o.put("votes", counts);
+            }
+            o.put("n_p_eval", rs.get(0).timings().promptTokens());
+            o.put("t_p_eval_ms", rs.get(0).timings().promptEvalMs());
+            o.put("n_eval", rs.get(0).timings().evalTokens());
+            o.put("t_eval_ms", rs.get(0).timings().evalMs());
+            try {
+                out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(o));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        } else {
+            for (int i = 0; i < rs.size(); i++) {
+                out.printf(Locale.ROOT, "--- sample %d (seed %d, %s) ---%n%s%s%n", i, sampling.seed() + i,
+                        rs.get(i).stopReason().name().toLowerCase(Locale.ROOT), noDisplayPrompt ? "" : text, rs.get(i).text());
+            }
+            if (p != null) out.println("vote: " + (winner == null ? "(no sample matched " + vote + ")" : winner + " " + counts));
+            Timings t = rs.get(0).timings();
+            err.printf(Locale.ROOT, "edgellm: %d sequences: prompt %d tokens in %.2f ms (prefilled once); decode %d tokens in %.2f ms (%.2f t/s aggregate)%n",
+                    parallel, t.promptTokens(), t.promptEvalMs(), t.evalTokens(), t.evalMs(), t.evalTokensPerSecond());
+        }
+        out.flush();
+        err.flush();
         return 0;
     }
 
