@@ -14,13 +14,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code edgellm synth --preset NAME --type TYPE -o OUT.gguf [--vocab VOCAB.gguf] [--seed N]}: writes a random-weight
- * GGUF with the exact shape of a known model ({@link SyntheticModel}).
+ * {@code edgellm synth --preset NAME --type TYPE -o OUT.gguf [--vocab VOCAB.gguf] [--layers N] [--seed N]}: writes a
+ * random-weight GGUF with the exact shape of a known model ({@link SyntheticModel}); {@code --layers} keeps every
+ * per-block shape but writes only N blocks ({@link ModelPreset#withLayers(int)}).
  */
 @Command(name = "synth", mixinStandardHelpOptions = true,
         description = {"Write a GGUF with the shape and metadata of a known model and random weights (for benchmarks).",
-                "Presets: llama-3.2-1b, llama-3.2-3b, llama-3.1-8b, mistral-7b, tinyllama-1.1b, smollm2-135m, "
-                        + "smollm2-360m, tiny (test shape)."})
+                "Presets: llama-3.2-1b, llama-3.2-3b, llama-3.1-8b, llama-3-8b, mistral-7b, mistral-7b-v0.3, "
+                        + "mixtral-8x7b, tinyllama-1.1b, smollm2-135m, smollm2-360m, phi-2, phi-3-mini-4k, "
+                        + "deepseek-r1-distill-qwen-1.5b, deepseek-r1-distill-qwen-7b, qwen2.5-0.5b, qwen2.5-1.5b, "
+                        + "gemma-2b, gemma-2-2b, tiny (test shape)."})
 public final class SynthCommand implements Callable<Integer> {
 
     @Option(names = "--preset", required = true, description = "model shape: ${COMPLETION-CANDIDATES}",
@@ -37,6 +40,10 @@ public final class SynthCommand implements Callable<Integer> {
     @Option(names = "--vocab", description = "vocabulary GGUF whose tokenizer.* keys are copied "
             + "(e.g. ../shared/vocab/ggml-vocab-llama-bpe.gguf for llama-3.x); default: synthetic SentencePiece vocab")
     Path vocab;
+
+    @Option(names = "--layers", description = "write only N transformer blocks (same per-block shapes; e.g. "
+            + "--layers 2 for a Mixtral-shaped file that fits in memory); default: the preset's block count")
+    Integer layers;
 
     @Option(names = "--seed", defaultValue = "42", description = "random seed (default ${DEFAULT-VALUE})")
     long seed;
@@ -61,6 +68,9 @@ public final class SynthCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ModelPreset p = ModelPreset.byName(preset);
+        if (layers != null) {
+            p = p.withLayers(layers);
+        }
         GgmlType t;
         try {
             t = GgmlType.valueOf(type.toUpperCase(Locale.ROOT));

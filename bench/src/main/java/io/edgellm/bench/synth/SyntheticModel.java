@@ -2,6 +2,7 @@ package io.edgellm.bench.synth;
 
 import io.edgellm.quant.GgmlType;
 import io.edgellm.quant.ggml.Quantize;
+import io.edgellm.quant.gguf.GgufArray;
 import io.edgellm.quant.gguf.GgufFile;
 import io.edgellm.quant.gguf.GgufWriter;
 import io.edgellm.quant.gguf.TensorContent;
@@ -40,6 +41,20 @@ import java.util.stream.IntStream;
  * blk.N.ffn_norm.weight   [dim]       F32
  * blk.N.ffn_gate/up.weight[dim, ffn]  blk.N.ffn_down.weight [ffn, dim]
  * </pre>
+ * That is the llama layout; the other families ({@link ModelPreset.Family}) differ as llama.cpp's converter writes
+ * them (and as {@code io.edgellm.engine.arch} binds them):
+ * <ul>
+ *   <li>llama with experts (Mixtral): {@code ffn_gate_inp.weight [dim, n_expert]} (F32), {@code ffn_gate_exps /
+ *       ffn_up_exps [dim, ffn, n_expert]}, {@code ffn_down_exps [ffn, dim, n_expert]} instead of the dense FFN;</li>
+ *   <li>qwen2: {@code attn_q/k/v.bias} (F32);</li>
+ *   <li>phi2: LayerNorm {@code attn_norm.weight/bias} (no {@code ffn_norm}), fused {@code attn_qkv [dim, q+2kv]}
+ *       + bias, biases on {@code attn_output}, {@code ffn_up}, {@code ffn_down}, {@code output}; {@code output_norm.bias};
+ *       no {@code ffn_gate};</li>
+ *   <li>phi3: fused {@code attn_qkv [dim, q+2kv]} and {@code ffn_up [dim, 2·ffn]} (gate rows first), no biases;</li>
+ *   <li>gemma: q/k/v/o of {@code heads·head_dim} with {@code attention.key_length/value_length};</li>
+ *   <li>gemma2: plus {@code post_attention_norm} and {@code post_ffw_norm}.</li>
+ * </ul>
+ * Linear biases are N(0, 0.02²) like the weights, LayerNorm biases 0.
  */
 public final class SyntheticModel {
 
@@ -86,7 +101,8 @@ public final class SyntheticModel {
         }
         GgufWriter w = new GgufWriter();
         ModelPreset p = preset;
-        w.putString("general.architecture", "llama");
+        String arch = preset.architecture();
+        w.putString("general.architecture", arch);
         w.putString("general.name", preset.name() + " synthetic (random weights, shape of " + preset.hfName() + ")");
         w.putUInt32("general.file_type", fileType(type));
         w.putUInt32("general.quantization_version", 2);
@@ -94,28 +110,54 @@ public final class SyntheticModel {
         if (vocab != null) {
             try (GgufFile v = GgufFile.open(vocab)) {
                 String[] tokens = v.getStringArray("tokenizer.ggml.tokens");
-                if (tokens.length != preset.vocab()) {
+                int pad = 0;
+                if (tokens.length < preset.vocab() && vocab.getFileName().toString().equals(preset.vocabHint())) {
+                    pad = preset.vocab() - tokens.length;      // the preset's own stand-in: keep the real row count
+                } else if (tokens.length != preset.vocab()) {
                     p = preset.withVocab(tokens.length);
                 }
                 for (Map.Entry<String, Object> e : v.metadata().entrySet()) {
                     if (e.getKey().startsWith("tokenizer.")) {
-                        w.put(e.getKey(), v.typeOf(e.getKey()).orElseThrow(), e.getValue());
+                        Object value = pad > 0 ? padded(e.getKey(), e.getValue(), tokens.length, pad) : e.getValue();
+                        w.put(e.getKey(), v.typeOf(e.getKey()).orElseThrow(), value);
                     }
                 }
             }
         } else {
             putSyntheticVocab(w, preset.vocab());
         }
-        w.putUInt32("llama.context_length", p.contextLength());
-        w.putUInt32("llama.embedding_length", p.dim());
-        w.putUInt32("llama.block_count", p.layers());
-        w.putUInt32("llama.feed_forward_length", p.ffn());
-        w.putUInt32("llama.attention.head_count", p.heads());
-        w.putUInt32("llama.attention.head_count_kv", p.kvHeads());
-        w.putUInt32("llama.rope.dimension_count", p.headDim());
-        w.putFloat32("llama.rope.freq_base", p.ropeTheta());
-        w.putFloat32("llama.attention.layer_norm_rms_epsilon", p.rmsEps());
-        w.putUInt32("llama.vocab_size", p.vocab());
+        ModelPreset.Family f = p.family();
+        w.putUInt32(arch + ".context_length", p.contextLength());
+        if (arch.equals("phi3")) {
+            w.putUInt32(arch + ".rope.scaling.original_context_length", p.contextLength());
+        }
+        w.putUInt32(arch + ".embedding_length", p.dim());
+        w.putUInt32(arch + ".block_count", p.layers());
+        w.putUInt32(arch + ".feed_forward_length", p.ffn());
+        w.putUInt32(arch + ".attention.head_count", p.heads());
+        w.putUInt32(arch + ".attention.head_count_kv", p.kvHeads());
+        if (f.headDim() > 0) {
+            w.putUInt32(arch + ".attention.key_length", f.headDim());
+            w.putUInt32(arch + ".attention.value_length", f.headDim());
+        }
+        w.putUInt32(arch + ".rope.dimension_count", p.ropeDims());
+        w.putFloat32(arch + ".rope.freq_base", p.ropeTheta());
+        w.putFloat32(arch + (arch.equals("phi2") ? ".attention.layer_norm_epsilon"
+                : ".attention.layer_norm_rms_epsilon"), p.rmsEps());
+        if (f.experts() > 0) {
+            w.putUInt32(arch + ".expert_count", f.experts());
+            w.putUInt32(arch + ".expert_used_count", f.expertsUsed());
+        }
+        if (f.slidingWindow() > 0) {
+            w.putUInt32(arch + ".attention.sliding_window", f.slidingWindow());
+        }
+        if (f.attnSoftcap() > 0) {
+            w.putFloat32(arch + ".attn_logit_softcapping", f.attnSoftcap());
+        }
+        if (f.finalSoftcap() > 0) {
+            w.putFloat32(arch + ".final_logit_softcapping", f.finalSoftcap());
+        }
+        w.putUInt32(arch + ".vocab_size", p.vocab());
 
         int hd = p.headDim();
         List<TensorSpec> plan = plan(p, type);
@@ -130,13 +172,54 @@ public final class SyntheticModel {
                 float[] ones = new float[(int) dims[0]];
                 java.util.Arrays.fill(ones, 1f);
                 content = constant(ones);
+            } else if (name.endsWith("norm.bias")) {
+                content = constant(new float[(int) dims[0]]);
             } else {
-                content = random(t, (int) dims[0], (int) dims[1], seed, i);
+                long rows = 1;
+                for (int d = 1; d < dims.length; d++) {
+                    rows *= dims[d];
+                }
+                content = random(t, (int) dims[0], Math.toIntExact(rows), seed, i);
             }
             w.addTensor(name, t, dims, content);
         }
         w.write(out);
         return p;
+    }
+
+    /**
+     * A per-token tokenizer array extended by {@code pad} entries the way llama.cpp's converter fills a tokenizer up
+     * to {@code vocab_size}: token {@code [PAD<id>]}, type UNUSED (5), score -1000. Other keys are returned unchanged.
+     */
+    static Object padded(String key, Object value, int nTokens, int pad) {
+        if (!(value instanceof GgufArray arr) || arr.length() != nTokens) {
+            return value;
+        }
+        Object vals = arr.values();
+        Object out;
+        switch (key) {
+            case "tokenizer.ggml.tokens" -> {
+                String[] t = java.util.Arrays.copyOf((String[]) vals, nTokens + pad);
+                for (int i = nTokens; i < t.length; i++) {
+                    t[i] = "[PAD" + i + "]";
+                }
+                out = t;
+            }
+            case "tokenizer.ggml.token_type" -> {
+                int[] t = java.util.Arrays.copyOf((int[]) vals, nTokens + pad);
+                java.util.Arrays.fill(t, nTokens, t.length, 5);
+                out = t;
+            }
+            case "tokenizer.ggml.scores" -> {
+                float[] t = java.util.Arrays.copyOf((float[]) vals, nTokens + pad);
+                java.util.Arrays.fill(t, nTokens, t.length, -1000f);
+                out = t;
+            }
+            default -> {
+                return value;
+            }
+        }
+        return new GgufArray(arr.elementType(), out);
     }
 
     /** One tensor of the file: name, type and ggml dims (ne0 first). */
@@ -151,29 +234,85 @@ public final class SyntheticModel {
         }
     }
 
-    /** The tensors of a synthetic model, in file order (see the table in the class comment). */
+    /**
+     * The tensors of a synthetic model, in file order (see the table in the class comment): 2-D and 3-D weights in
+     * {@code type}, 1-D tensors (norms, biases) and the MoE router {@code ffn_gate_inp} in F32 as llama.cpp keeps them.
+     */
     public static List<TensorSpec> plan(ModelPreset p, GgmlType type) {
-        int hd = p.headDim();
+        String arch = p.architecture();
+        long d = p.dim();
+        long q = (long) p.heads() * p.headDim();
+        long kv = (long) p.kvHeads() * p.headDim();
+        long ff = p.ffn();
+        boolean phi2 = arch.equals("phi2");
         List<TensorSpec> plan = new ArrayList<>();
-        plan.add(new TensorSpec("token_embd.weight", type, new long[] {p.dim(), p.vocab()}));
+        plan.add(new TensorSpec("token_embd.weight", type, new long[] {d, p.vocab()}));
         if (p.ropeScaling() != null) {
-            plan.add(new TensorSpec("rope_freqs.weight", GgmlType.F32, new long[] {hd / 2}));
+            plan.add(new TensorSpec("rope_freqs.weight", GgmlType.F32, new long[] {p.headDim() / 2}));
         }
-        plan.add(new TensorSpec("output_norm.weight", GgmlType.F32, new long[] {p.dim()}));
+        plan.add(new TensorSpec("output_norm.weight", GgmlType.F32, new long[] {d}));
+        if (phi2) {
+            plan.add(new TensorSpec("output_norm.bias", GgmlType.F32, new long[] {d}));
+        }
         if (!p.tiedEmbeddings()) {
-            plan.add(new TensorSpec("output.weight", type, new long[] {p.dim(), p.vocab()}));
+            plan.add(new TensorSpec("output.weight", type, new long[] {d, p.vocab()}));
+            if (phi2) {
+                plan.add(new TensorSpec("output.bias", GgmlType.F32, new long[] {p.vocab()}));
+            }
         }
         for (int l = 0; l < p.layers(); l++) {
             String b = "blk." + l + ".";
-            plan.add(new TensorSpec(b + "attn_norm.weight", GgmlType.F32, new long[] {p.dim()}));
-            plan.add(new TensorSpec(b + "attn_q.weight", type, new long[] {p.dim(), (long) p.heads() * hd}));
-            plan.add(new TensorSpec(b + "attn_k.weight", type, new long[] {p.dim(), (long) p.kvHeads() * hd}));
-            plan.add(new TensorSpec(b + "attn_v.weight", type, new long[] {p.dim(), (long) p.kvHeads() * hd}));
-            plan.add(new TensorSpec(b + "attn_output.weight", type, new long[] {(long) p.heads() * hd, p.dim()}));
-            plan.add(new TensorSpec(b + "ffn_norm.weight", GgmlType.F32, new long[] {p.dim()}));
-            plan.add(new TensorSpec(b + "ffn_gate.weight", type, new long[] {p.dim(), p.ffn()}));
-            plan.add(new TensorSpec(b + "ffn_up.weight", type, new long[] {p.dim(), p.ffn()}));
-            plan.add(new TensorSpec(b + "ffn_down.weight", type, new long[] {p.ffn(), p.dim()}));
+            plan.add(new TensorSpec(b + "attn_norm.weight", GgmlType.F32, new long[] {d}));
+            switch (arch) {
+                case "phi2" -> {
+                    plan.add(new TensorSpec(b + "attn_norm.bias", GgmlType.F32, new long[] {d}));
+                    plan.add(new TensorSpec(b + "attn_qkv.weight", type, new long[] {d, q + 2 * kv}));
+                    plan.add(new TensorSpec(b + "attn_qkv.bias", GgmlType.F32, new long[] {q + 2 * kv}));
+                    plan.add(new TensorSpec(b + "attn_output.weight", type, new long[] {q, d}));
+                    plan.add(new TensorSpec(b + "attn_output.bias", GgmlType.F32, new long[] {d}));
+                    plan.add(new TensorSpec(b + "ffn_up.weight", type, new long[] {d, ff}));
+                    plan.add(new TensorSpec(b + "ffn_up.bias", GgmlType.F32, new long[] {ff}));
+                    plan.add(new TensorSpec(b + "ffn_down.weight", type, new long[] {ff, d}));
+                    plan.add(new TensorSpec(b + "ffn_down.bias", GgmlType.F32, new long[] {d}));
+                    continue;   // one LayerNorm feeds attention and FFN: no ffn_norm
+                }
+                case "phi3" -> plan.add(new TensorSpec(b + "attn_qkv.weight", type, new long[] {d, q + 2 * kv}));
+                case "qwen2" -> {
+                    plan.add(new TensorSpec(b + "attn_q.weight", type, new long[] {d, q}));
+                    plan.add(new TensorSpec(b + "attn_q.bias", GgmlType.F32, new long[] {q}));
+                    plan.add(new TensorSpec(b + "attn_k.weight", type, new long[] {d, kv}));
+                    plan.add(new TensorSpec(b + "attn_k.bias", GgmlType.F32, new long[] {kv}));
+                    plan.add(new TensorSpec(b + "attn_v.weight", type, new long[] {d, kv}));
+                    plan.add(new TensorSpec(b + "attn_v.bias", GgmlType.F32, new long[] {kv}));
+                }
+                default -> {
+                    plan.add(new TensorSpec(b + "attn_q.weight", type, new long[] {d, q}));
+                    plan.add(new TensorSpec(b + "attn_k.weight", type, new long[] {d, kv}));
+                    plan.add(new TensorSpec(b + "attn_v.weight", type, new long[] {d, kv}));
+                }
+            }
+            plan.add(new TensorSpec(b + "attn_output.weight", type, new long[] {q, d}));
+            if (arch.equals("gemma2")) {
+                plan.add(new TensorSpec(b + "post_attention_norm.weight", GgmlType.F32, new long[] {d}));
+            }
+            plan.add(new TensorSpec(b + "ffn_norm.weight", GgmlType.F32, new long[] {d}));
+            int ne = p.family().experts();
+            if (ne > 0) {
+                plan.add(new TensorSpec(b + "ffn_gate_inp.weight", GgmlType.F32, new long[] {d, ne}));
+                plan.add(new TensorSpec(b + "ffn_gate_exps.weight", type, new long[] {d, ff, ne}));
+                plan.add(new TensorSpec(b + "ffn_up_exps.weight", type, new long[] {d, ff, ne}));
+                plan.add(new TensorSpec(b + "ffn_down_exps.weight", type, new long[] {ff, d, ne}));
+            } else if (arch.equals("phi3")) {
+                plan.add(new TensorSpec(b + "ffn_up.weight", type, new long[] {d, 2 * ff}));   // gate | up
+                plan.add(new TensorSpec(b + "ffn_down.weight", type, new long[] {ff, d}));
+            } else {
+                plan.add(new TensorSpec(b + "ffn_gate.weight", type, new long[] {d, ff}));
+                plan.add(new TensorSpec(b + "ffn_up.weight", type, new long[] {d, ff}));
+                plan.add(new TensorSpec(b + "ffn_down.weight", type, new long[] {ff, d}));
+            }
+            if (arch.equals("gemma2")) {
+                plan.add(new TensorSpec(b + "post_ffw_norm.weight", GgmlType.F32, new long[] {d}));
+            }
         }
         return plan;
     }
