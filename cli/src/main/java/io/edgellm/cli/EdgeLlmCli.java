@@ -119,6 +119,6 @@ public final class EdgeLlmCli implements Runnable {
         } else {
             msg = ex.getClass().getSimpleName() + (ex.getMessage() != null ? ": " + ex.getMessage() : "");
         }
-        return msg.replace('\n', ' ').replace('\r', ' ');
+        return io.edgellm.quant.gguf.Printable.escape(msg.replace('\n', ' ').replace('\r', ' '));
     }
 }

@@ -87,4 +87,28 @@ class HostileInputCliTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().matches("(?s).*edgellm: check-tensors: \\d+ tensors, no NaN/Inf, [0-9.]+ ms.*"), r.err());
     }
+
+    /** Item 5: a crafted tensor name, metadata key or value reaches the terminal escaped, in inspect and in errors. */
+    @Test
+    void controlBytesFromTheFileAreEscaped(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        String evil = "\u001b]0;pwned\u0007\u001b[2J\u001b[31m";
+        java.nio.file.Path p = tmp.resolve("evil.gguf");
+        try (io.edgellm.quant.gguf.GgufFile f = io.edgellm.quant.gguf.GgufFile.open(SharedData.path("models/stories260K.gguf"))) {
+            new io.edgellm.quant.gguf.GgufWriter().copyMetadataFrom(f).copyTensorsFrom(f)
+                    .putString("general.name" + evil, "value" + evil)
+                    .putString("general.architecture", "llama" + evil)
+                    .addTensor("name" + evil, io.edgellm.quant.GgmlType.F32, new long[] {4},
+                            java.lang.foreign.Arena.ofAuto().allocate(16))
+                    .write(p);
+        }
+        EdgeLlmCliTest.Run r = run("inspect", p.toString());
+        assertEquals(0, r.code(), r.err());
+        assertFalse(r.out().chars().anyMatch(c -> c < 0x20 && c != '\n'), "no control byte in: " + r.out());
+        assertTrue(r.out().contains("name\\x1b]0;pwned\\x07\\x1b[2J\\x1b[31m"), r.out());
+        assertTrue(r.out().contains("general.name\\x1b]0;pwned") && r.out().contains("'value\\x1b]0;pwned"), r.out());
+        r = run("generate", "-m", p.toString(), "-p", "hi", "-n", "1");
+        assertOneLineError(r);
+        assertFalse(r.err().chars().anyMatch(c -> c < 0x20 && c != '\n'), "no control byte in: " + r.err());
+        assertTrue(r.err().contains("llama\\x1b]0;pwned"), r.err());
+    }
 }
