@@ -111,4 +111,34 @@ class HostileInputCliTest {
         assertFalse(r.err().chars().anyMatch(c -> c < 0x20 && c != '\n'), "no control byte in: " + r.err());
         assertTrue(r.err().contains("llama\\x1b]0;pwned"), r.err());
     }
+
+    /** Item 6: the cryptic one-liners a new user met become clear ones. */
+    @Test
+    void unluckyInputsGiveClearLines(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        String model = SharedData.path("models/stories260K.gguf").toString();
+        java.nio.file.Path bin = tmp.resolve("prompt.txt");
+        java.nio.file.Files.write(bin, new byte[] {'O', 'n', 'c', 'e', ' ', (byte) 0xff, (byte) 0xfe, ' ', 'u', 'p'});
+        EdgeLlmCliTest.Run r = run("generate", "-m", model, "-f", bin.toString(), "-n", "1");
+        assertOneLineError(r);
+        assertTrue(r.err().contains("prompt.txt: not valid UTF-8 text: invalid byte(s) ff at byte offset 5"), r.err());
+        r = run("tokenize", "-m", model, "-f", bin.toString());
+        assertOneLineError(r);
+        assertTrue(r.err().contains("at byte offset 5"), r.err());
+
+        for (String[] args : new String[][] {{"inspect", tmp.toString()}, {"tokenize", "-m", tmp.toString(), "-p", "hi"},
+                {"generate", "-m", tmp.toString(), "-p", "hi"}}) {
+            r = run(args);
+            assertOneLineError(r);
+            assertTrue(r.err().contains("is a directory"), r.err());
+        }
+
+        r = run("generate", "-m", model, "-p", "Once upon a time ".repeat(40), "-c", "32", "-n", "1");
+        assertOneLineError(r);
+        assertTrue(r.err().contains("prompt is too long") && r.err().contains("n_ctx) holds 32"), r.err());
+        assertEquals("", r.out(), "the prompt is not echoed before the error");
+
+        r = run("generate", "-m", model, "-p", "Once", "-c", "4096", "-n", "1", "--temp", "0");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(1, r.err().lines().filter(l -> l.contains("warning: n_ctx 4096 (-c) is beyond the model's trained context")).count(), r.err());
+    }
 }
