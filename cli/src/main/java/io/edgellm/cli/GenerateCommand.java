@@ -123,6 +123,10 @@ public final class GenerateCommand implements Callable<Integer> {
                 .withAccumulationOrder(llamaCppX86Order ? AccumulationOrder.LLAMA_CPP_X86 : AccumulationOrder.KERNEL);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (threads > SessionOptions.maxThreads()) {
+            err.println("edgellm: warning: -t " + threads + " clamped to " + SessionOptions.maxThreads()
+                    + " (4 x the " + Runtime.getRuntime().availableProcessors() + " available processors)");
+        }
         try (Model m = Model.load(model, LoadOptions.defaults().withValidateTensorData(checkTensors));
              Session session = m.newSession(options)) {
             if (checkTensors) {
