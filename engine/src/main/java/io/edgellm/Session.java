@@ -22,9 +22,12 @@ public final class Session implements AutoCloseable {
     private final Transformer transformer;
     private final Transformer.State state;
     private final int vocab;
-    private int position;
+    private volatile int position;             // volatile: position() may be polled from another thread
     private volatile boolean cancelled;
     private boolean closed;
+    /** Stops the worker threads of a session that is dropped without {@link #close()}; holds the state, not this. */
+    private final java.lang.ref.Cleaner.Cleanable cleanable;
+    private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
 
     Session(Model model, SessionOptions options) {
         this.model = model;
@@ -35,6 +38,7 @@ public final class Session implements AutoCloseable {
         this.state = transformer.newState(nCtx, options.batchSize(), options.effectiveThreads(), options.kvCacheType(),
                 options.activationPrecision(), options.accumulationOrder());
         this.vocab = model.config().vocabSize();
+        this.cleanable = CLEANER.register(this, state::close);
     }
 
     /**
@@ -104,7 +108,11 @@ public final class Session implements AutoCloseable {
         position = newPosition;
     }
 
-    /** Asks a running {@link #generate} to stop after the current token ({@link StopReason#CANCELLED}). Thread-safe. */
+    /**
+     * Asks a running {@link #generate} to stop after the current token or prefill batch ({@link StopReason#CANCELLED}).
+     * Called before {@code generate}, the next {@code generate} returns at once, cancelled, without evaluating.
+     * Thread-safe.
+     */
     public void cancel() {
         cancelled = true;
     }
@@ -190,7 +198,20 @@ public final class Session implements AutoCloseable {
                     + contextLength() + " (use a larger context, -c)");
         }
         GenerationListener out = listener != null ? listener : GenerationListener.NONE;
-        cancelled = false;
+        try {
+            return generateImpl(promptIds, sampling, out);
+        } finally {
+            cancelled = false;                 // a cancel applies to one generate call (the running or the next one)
+        }
+    }
+
+    private GenerationResult generateImpl(int[] promptIds, SamplingParams sampling, GenerationListener out) {
+        for (int i = 0; i < promptIds.length; i++) {     // all ids checked before the first batch is evaluated
+            if (promptIds[i] < 0 || promptIds[i] >= vocab) {
+                throw new IllegalArgumentException("token id " + promptIds[i] + " at index " + i
+                        + " is out of range [0, " + vocab + ")");
+            }
+        }
         Tokenizer tok = model.tokenizer();
         Sampler sampler = new Sampler(sampling, vocab, tok.endOfGenerationIds(), contextLength());
         for (int id : promptIds) sampler.accept(id);
@@ -200,7 +221,17 @@ public final class Session implements AutoCloseable {
         long t0 = System.nanoTime();
         float[] logits = new float[vocab];   // reused by every decode step
         int[] one = new int[1];
-        run(promptIds, logits, false);
+        int nBatch = Math.max(1, options.batchSize());
+        for (int c = 0; c < promptIds.length; c += nBatch) {    // prefill by batches; a cancel is seen between them
+            if (cancelled) {
+                Timings timings = new Timings(model.loadMillis(), c, (System.nanoTime() - t0) / 1e6, 0, 0, 0, 0);
+                return new GenerationResult(promptIds.clone(), new int[0], "", StopReason.CANCELLED, timings);
+            }
+            int m = Math.min(nBatch, promptIds.length - c);
+            boolean last = c + m == promptIds.length;
+            transformer.forward(state, promptIds, c, m, position, last ? logits : null, false);
+            position += m;
+        }
         checkFinite(logits, "after the prompt");
         double promptMs = (System.nanoTime() - t0) / 1e6;
 
@@ -463,7 +494,7 @@ public final class Session implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            state.close();
+            cleanable.clean();
         }
     }
 }

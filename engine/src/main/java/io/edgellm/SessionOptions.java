@@ -124,11 +124,21 @@ public record SessionOptions(int contextLength, int batchSize, int threads, KvCa
     }
 
     /**
-     * Returns the thread count to use: {@link #threads()} or the number of available processors when 0.
+     * Returns the most threads a session starts: {@code 4 × availableProcessors()} (more only adds contention).
      *
-     * @return the thread count to use: {@link #threads()} or the number of available processors when 0
+     * @return the bound on {@link #effectiveThreads()}
+     */
+    public static int maxThreads() {
+        return 4 * Runtime.getRuntime().availableProcessors();
+    }
+
+    /**
+     * Returns the thread count to use: {@link #threads()} (at most {@link #maxThreads()}; {@code -t 100000} must not
+     * start 100,000 threads) or the number of available processors when 0.
+     *
+     * @return the thread count to use
      */
     public int effectiveThreads() {
-        return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        return threads > 0 ? Math.min(threads, maxThreads()) : Runtime.getRuntime().availableProcessors();
     }
 }

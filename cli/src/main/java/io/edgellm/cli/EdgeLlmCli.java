@@ -108,6 +108,36 @@ public final class EdgeLlmCli implements Runnable {
         return cl;
     }
 
+    /**
+     * Reads a UTF-8 text file (a prompt), strictly: invalid UTF-8 is an error naming the file and the byte offset,
+     * not a silent replacement or "Input length = 1".
+     */
+    static String readUtf8(java.nio.file.Path file) throws IOException {
+        if (java.nio.file.Files.isDirectory(file)) {
+            throw new java.nio.file.FileSystemException(file.toString(), null, "is a directory, not a text file");
+        }
+        byte[] bytes = java.nio.file.Files.readAllBytes(file);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
+        java.nio.charset.CharsetDecoder dec = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        java.nio.charset.CoderResult r = dec.decode(in, out, true);
+        if (!r.isError()) r = dec.flush(out);
+        if (r.isError()) {
+            int at = in.position();
+            StringBuilder hex = new StringBuilder();
+            for (int i = at; i < Math.min(bytes.length, at + r.length()); i++) hex.append(String.format(" %02x", bytes[i] & 0xFF));
+            throw new java.nio.charset.CharacterCodingException() {
+                @Override
+                public String getMessage() {
+                    return file + ": not valid UTF-8 text: invalid byte(s)" + hex + " at byte offset " + at;
+                }
+            };
+        }
+        return out.flip().toString();
+    }
+
     /** A one-line description of an error, without a stack trace. */
     static String oneLine(Throwable ex) {
         while (ex instanceof CommandLine.ExecutionException && ex.getCause() != null) {
@@ -133,6 +163,6 @@ public final class EdgeLlmCli implements Runnable {
         } else {
             msg = ex.getClass().getSimpleName() + (ex.getMessage() != null ? ": " + ex.getMessage() : "");
         }
-        return msg.replace('\n', ' ').replace('\r', ' ');
+        return io.edgellm.quant.gguf.Printable.escape(msg.replace('\n', ' ').replace('\r', ' '));
     }
 }

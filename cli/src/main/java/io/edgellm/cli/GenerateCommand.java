@@ -149,6 +149,10 @@ public final class GenerateCommand implements Callable<Integer> {
                 .withAccumulationOrder(llamaCppX86Order ? AccumulationOrder.LLAMA_CPP_X86 : AccumulationOrder.KERNEL);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (threads > SessionOptions.maxThreads()) {
+            err.println("edgellm: warning: -t " + threads + " clamped to " + SessionOptions.maxThreads()
+                    + " (4 x the " + Runtime.getRuntime().availableProcessors() + " available processors)");
+        }
         if (conversation) {
             java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8));
             return ChatCommand.converse(modelPath, chat, sampling, options, in, out, err);
@@ -162,14 +166,26 @@ public final class GenerateCommand implements Callable<Integer> {
                 err.printf(Locale.ROOT, "edgellm: check-tensors: %d tensors, no NaN/Inf, %.1f ms%n",
                         m.gguf().tensors().size(), m.tensorCheckMillis());
             }
+            int trained = m.config().contextLength();
+            if (session.contextLength() > trained) {
+                err.println("edgellm: warning: n_ctx " + session.contextLength() + " (-c) is beyond the model's trained"
+                        + " context of " + trained + " tokens; quality may degrade past position " + trained);
+            }
+            // tokenized before anything is echoed, so a prompt that does not fit is an error, not a screenful of text
+            int[] ids = m.tokenizer().encode(text, true, true);
+            if (ids.length > session.contextLength()) {
+                throw new IllegalArgumentException("prompt is too long: " + ids.length + " tokens but the context (n_ctx)"
+                        + " holds " + session.contextLength() + " (use a larger context, -c, up to the model's "
+                        + trained + ")");
+            }
             if (parallel > 1 || vote != null) return parallel(m, session, text, sampling, out, err);
             GenerationResult r;
             if (json) {
-                r = session.generate(text, sampling, null);
+                r = session.generate(ids, sampling, null);
                 out.println(toJson(m, text, r));
             } else {
                 if (!noDisplayPrompt) out.print(text);
-                r = session.generate(text, sampling, (id, piece) -> {
+                r = session.generate(ids, sampling, (id, piece) -> {
                     out.print(piece);
                     out.flush();
                 });
@@ -285,7 +301,7 @@ public final class GenerateCommand implements Callable<Integer> {
 
     private String promptText() throws java.io.IOException {
         if (prompt != null && promptFile != null) throw new IllegalArgumentException("give either -p or -f, not both");
-        if (promptFile != null) return Files.readString(promptFile, StandardCharsets.UTF_8);
+        if (promptFile != null) return EdgeLlmCli.readUtf8(promptFile);
         if (prompt != null) return prompt;
         throw new IllegalArgumentException("no prompt: give -p TEXT or -f FILE");
     }

@@ -4,6 +4,7 @@ import io.edgellm.quant.gguf.GgufArray;
 import io.edgellm.quant.gguf.GgufFile;
 import io.edgellm.quant.gguf.GgufTensorInfo;
 import io.edgellm.quant.gguf.GgufValueType;
+import io.edgellm.quant.gguf.Printable;
 import java.io.PrintWriter;
 import java.lang.reflect.Array;
 import java.nio.file.Path;
@@ -89,7 +90,7 @@ public final class InspectCommand implements Callable<Integer> {
             out.println("metadata:");
             for (Map.Entry<String, Object> e : f.metadata().entrySet()) {
                 GgufValueType type = f.typeOf(e.getKey()).orElse(null);
-                out.printf("  %-44s %-8s %s%n", e.getKey(), typeName(type, e.getValue()), format(e.getValue()));
+                out.printf("  %-44s %-8s %s%n", Printable.escape(e.getKey()), typeName(type, e.getValue()), format(e.getValue()));
             }
             if (!noTensors) {
                 out.println("tensors:");
@@ -97,7 +98,7 @@ public final class InspectCommand implements Callable<Integer> {
                 long total = 0;
                 int i = 0;
                 for (GgufTensorInfo t : f.tensors()) {
-                    out.printf("  %-5d %-40s %-6s %-24s %14d %12d%n", i++, t.name(), t.type(), Arrays.toString(t.dims()),
+                    out.printf("  %-5d %-40s %-6s %-24s %14d %12d%n", i++, Printable.escape(t.name()), t.type(), Arrays.toString(t.dims()),
                             f.dataOffset() + t.offset(), t.byteSize());
                     total += t.byteSize();
                 }
@@ -133,9 +134,8 @@ public final class InspectCommand implements Callable<Integer> {
         for (char c : s.toCharArray()) {
             if (c == '\n') sb.append("\\n");
             else if (c == '\t') sb.append("\\t");
-            else if (c < 0x20) sb.append(String.format("\\x%02x", (int) c));
             else sb.append(c);
         }
-        return sb.append('\'').toString();
+        return sb.append('\'').toString().transform(Printable::escape);
     }
 }

@@ -66,7 +66,7 @@ public final class TokenizeCommand implements Callable<Integer> {
             tok = Tokenizer.create(GgufVocabulary.read(f));
         }
         if (batch != null) {
-            String all = Files.readString(batch, StandardCharsets.UTF_8);
+            String all = EdgeLlmCli.readUtf8(batch);
             List<String> inputs = new ArrayList<>(Arrays.asList(all.split(SEPARATOR, -1)));
             if (!inputs.isEmpty() && inputs.get(inputs.size() - 1).isEmpty()) inputs.remove(inputs.size() - 1);
             for (String in : inputs) {
@@ -78,7 +78,7 @@ public final class TokenizeCommand implements Callable<Integer> {
             return 0;
         }
         if (prompt != null && file != null) throw new IllegalArgumentException("give either -p or -f, not both");
-        String text = file != null ? Files.readString(file, StandardCharsets.UTF_8) : prompt;
+        String text = file != null ? EdgeLlmCli.readUtf8(file) : prompt;
         if (text == null) throw new IllegalArgumentException("no text: give -p TEXT, -f FILE or --batch FILE");
         int[] result = tok.encode(text, !noBos, parseSpecial);
         if (ids) {

@@ -87,4 +87,58 @@ class HostileInputCliTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().matches("(?s).*edgellm: check-tensors: \\d+ tensors, no NaN/Inf, [0-9.]+ ms.*"), r.err());
     }
+
+    /** Item 5: a crafted tensor name, metadata key or value reaches the terminal escaped, in inspect and in errors. */
+    @Test
+    void controlBytesFromTheFileAreEscaped(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        String evil = "\u001b]0;pwned\u0007\u001b[2J\u001b[31m";
+        java.nio.file.Path p = tmp.resolve("evil.gguf");
+        try (io.edgellm.quant.gguf.GgufFile f = io.edgellm.quant.gguf.GgufFile.open(SharedData.path("models/stories260K.gguf"))) {
+            new io.edgellm.quant.gguf.GgufWriter().copyMetadataFrom(f).copyTensorsFrom(f)
+                    .putString("general.name" + evil, "value" + evil)
+                    .putString("general.architecture", "llama" + evil)
+                    .addTensor("name" + evil, io.edgellm.quant.GgmlType.F32, new long[] {4},
+                            java.lang.foreign.Arena.ofAuto().allocate(16))
+                    .write(p);
+        }
+        EdgeLlmCliTest.Run r = run("inspect", p.toString());
+        assertEquals(0, r.code(), r.err());
+        assertFalse(r.out().chars().anyMatch(c -> c < 0x20 && c != '\n'), "no control byte in: " + r.out());
+        assertTrue(r.out().contains("name\\x1b]0;pwned\\x07\\x1b[2J\\x1b[31m"), r.out());
+        assertTrue(r.out().contains("general.name\\x1b]0;pwned") && r.out().contains("'value\\x1b]0;pwned"), r.out());
+        r = run("generate", "-m", p.toString(), "-p", "hi", "-n", "1");
+        assertOneLineError(r);
+        assertFalse(r.err().chars().anyMatch(c -> c < 0x20 && c != '\n'), "no control byte in: " + r.err());
+        assertTrue(r.err().contains("llama\\x1b]0;pwned"), r.err());
+    }
+
+    /** Item 6: the cryptic one-liners a new user met become clear ones. */
+    @Test
+    void unluckyInputsGiveClearLines(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        String model = SharedData.path("models/stories260K.gguf").toString();
+        java.nio.file.Path bin = tmp.resolve("prompt.txt");
+        java.nio.file.Files.write(bin, new byte[] {'O', 'n', 'c', 'e', ' ', (byte) 0xff, (byte) 0xfe, ' ', 'u', 'p'});
+        EdgeLlmCliTest.Run r = run("generate", "-m", model, "-f", bin.toString(), "-n", "1");
+        assertOneLineError(r);
+        assertTrue(r.err().contains("prompt.txt: not valid UTF-8 text: invalid byte(s) ff at byte offset 5"), r.err());
+        r = run("tokenize", "-m", model, "-f", bin.toString());
+        assertOneLineError(r);
+        assertTrue(r.err().contains("at byte offset 5"), r.err());
+
+        for (String[] args : new String[][] {{"inspect", tmp.toString()}, {"tokenize", "-m", tmp.toString(), "-p", "hi"},
+                {"generate", "-m", tmp.toString(), "-p", "hi"}}) {
+            r = run(args);
+            assertOneLineError(r);
+            assertTrue(r.err().contains("is a directory"), r.err());
+        }
+
+        r = run("generate", "-m", model, "-p", "Once upon a time ".repeat(40), "-c", "32", "-n", "1");
+        assertOneLineError(r);
+        assertTrue(r.err().contains("prompt is too long") && r.err().contains("n_ctx) holds 32"), r.err());
+        assertEquals("", r.out(), "the prompt is not echoed before the error");
+
+        r = run("generate", "-m", model, "-p", "Once", "-c", "4096", "-n", "1", "--temp", "0");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(1, r.err().lines().filter(l -> l.contains("warning: n_ctx 4096 (-c) is beyond the model's trained context")).count(), r.err());
+    }
 }

@@ -90,6 +90,7 @@ public final class HyperParams {
         ModelConfig.RopeScaling scaling = ropeScaling(nCtxTrain);
         int nVocab = vocabSize();
         boolean tied = file.findTensor("output.weight").isEmpty();
+        if (tied) warnIfOutputRenamed();
         String name = findStringSafe(file, "general.name").orElse(path.getFileName().toString());
         return new ModelConfig(arch, name, nLayer, nEmbd, nFf, nHead, nHeadKv, headK, headV, eps, freqBase, nRot,
                 scaling, nCtxTrain, nVocab, tied);
@@ -180,6 +181,23 @@ public final class HyperParams {
         if (nLayer > present) {
             throw error("metadata key '" + key("block_count") + "' = " + nLayer + " but the file has tensors for "
                     + (present == 0 ? "no blocks (no blk.N.* tensor)" : present + " block(s) (blk.0 .. blk." + (present - 1) + ")"));
+        }
+    }
+
+    /**
+     * Without {@code output.weight} the output layer reuses {@code token_embd.weight} (tied embeddings). When the file
+     * has another tensor whose name starts with {@code output} (other than {@code output_norm}), it was probably renamed
+     * or mistyped: say so instead of switching silently.
+     */
+    private void warnIfOutputRenamed() {
+        for (GgufTensorInfo t : file.tensors()) {
+            String n = t.name();
+            if (n.startsWith("output") && !n.startsWith("output_norm")) {
+                System.getLogger("io.edgellm.engine").log(System.Logger.Level.WARNING, io.edgellm.quant.gguf.Printable.escape(
+                        path + ": no tensor 'output.weight' but '" + n + "' is present; using tied embeddings"
+                                + " (token_embd.weight) for the output layer"));
+                return;
+            }
         }
     }
 

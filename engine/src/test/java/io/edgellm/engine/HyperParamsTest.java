@@ -219,4 +219,32 @@ class HyperParamsTest {
         }
         assertTrue(n > 10, "files checked: " + n);
     }
+
+    /** Item 7: a renamed output.weight still loads (tied embeddings) but logs a warning naming the tensor. */
+    @Test
+    void renamedOutputWeightIsReported(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("renamed.gguf");
+        try (GgufFile f = GgufFile.open(SharedData.model("stories260K.gguf"))) {
+            GgufWriter w = new GgufWriter().copyMetadataFrom(f);
+            for (io.edgellm.quant.gguf.GgufTensorInfo t : f.tensors()) {
+                w.addTensor(t.name().equals("output.weight") ? "output.weight.old" : t.name(), t.type(), t.dims(),
+                        f.tensorData(t));
+            }
+            w.write(out);
+        }
+        java.util.List<String> logged = new java.util.ArrayList<>();
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger("io.edgellm.engine");
+        java.util.logging.Handler h = new java.util.logging.Handler() {
+            @Override public void publish(java.util.logging.LogRecord r) { logged.add(r.getMessage()); }
+            @Override public void flush() { }
+            @Override public void close() { }
+        };
+        jul.addHandler(h);
+        try (GgufFile f = GgufFile.open(out)) {
+            assertTrue(HyperParams.read(f).tiedEmbeddings());
+        } finally {
+            jul.removeHandler(h);
+        }
+        assertTrue(logged.stream().anyMatch(m -> m.contains("no tensor 'output.weight' but 'output.weight.old'")), logged.toString());
+    }
 }

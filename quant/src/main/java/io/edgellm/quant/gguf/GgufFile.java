@@ -126,6 +126,9 @@ public final class GgufFile implements AutoCloseable {
      * @throws IOException if the file cannot be opened or mapped
      */
     public static GgufFile open(Path path) throws IOException {
+        if (java.nio.file.Files.isDirectory(path)) {
+            throw new java.nio.file.FileSystemException(path.toString(), null, "is a directory, not a GGUF file");
+        }
         Arena arena = Arena.ofShared();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = channel.size();

@@ -29,7 +29,7 @@ public class GgufFormatException extends IOException {
      * @param defect what is wrong (without the file name and offset: they are added)
      */
     public GgufFormatException(Path file, long offset, String defect) {
-        super(file + ": at byte offset " + offset + ": " + defect);
+        super(Printable.escape(file + ": at byte offset " + offset + ": " + defect));
         this.file = file;
         this.offset = offset;
         this.defect = defect;
