@@ -2,7 +2,7 @@ package io.edgellm.bench.runner;
 
 /**
  * The operations a benchmark times, over one loaded model and one session (KV cache): the narrow waist between the
- * runner/JMH benchmarks and the engine ({@link EngineTarget}). Tokens are plain ids: tokenization and sampling are
+ * runner/JMH benchmarks and the engine ({@link EngineTargets#open}). Tokens are plain ids: tokenization and sampling are
  * outside every timed region.
  */
 public interface BenchTarget extends AutoCloseable {
