@@ -81,7 +81,10 @@ public final class SynthCommand implements Callable<Integer> {
             throw new IllegalArgumentException("vocabulary file not found: " + vocab);
         }
         long t0 = System.nanoTime();
-        ModelPreset written = SyntheticModel.write(p, t, output, vocab, seed);
+        io.edgellm.engine.ProgressLine progress = new io.edgellm.engine.ProgressLine(err, "synth",
+                io.edgellm.engine.ProgressLine.stderrIsTerminal());
+        ModelPreset written = SyntheticModel.write(p, t, output, vocab, seed, progress);
+        progress.finish();
         if (written.vocab() != p.vocab()) {
             err.printf(Locale.ROOT, "note: %s has %d tokens, the preset %d; token_embd uses %d rows%n", vocab,
                     written.vocab(), p.vocab(), written.vocab());

@@ -95,6 +95,24 @@ public final class SyntheticModel {
      * @return the preset actually written (vocab size from the vocab file)
      */
     public static ModelPreset write(ModelPreset preset, GgmlType type, Path out, Path vocab, long seed) throws IOException {
+        return write(preset, type, out, vocab, seed, io.edgellm.engine.Progress.NONE);
+    }
+
+    /**
+     * {@link #write(ModelPreset, GgmlType, Path, Path, long)} reporting tensors and bytes written to {@code progress}
+     * (at every 64 KiB and after every tensor).
+     *
+     * @param preset   the model shape
+     * @param type     type of the 2-D weights
+     * @param out      the GGUF to write (replaced)
+     * @param vocab    a vocabulary GGUF, or null
+     * @param seed     random seed
+     * @param progress receives the progress of the tensor data
+     * @return the preset actually written
+     * @throws IOException when writing fails
+     */
+    public static ModelPreset write(ModelPreset preset, GgmlType type, Path out, Path vocab, long seed,
+                                    io.edgellm.engine.Progress progress) throws IOException {
         if (!SUPPORTED_TYPES.contains(type)) {
             throw new IllegalArgumentException("type " + type + " not supported for synthetic models; use one of "
                     + SUPPORTED_TYPES);
@@ -161,6 +179,15 @@ public final class SyntheticModel {
 
         int hd = p.headDim();
         List<TensorSpec> plan = plan(p, type);
+        long bytesTotal = 0;
+        for (TensorSpec ts : plan) {
+            long rows = 1;
+            for (int d = 1; d < ts.dims().length; d++) rows *= ts.dims()[d];
+            bytesTotal += ts.type().rowBytes(ts.dims()[0]) * rows;
+        }
+        final long total = bytesTotal;
+        final int nTensors = plan.size();
+        long[] done = {0, 0}; // bytes, tensors
         for (int i = 0; i < plan.size(); i++) {
             String name = plan.get(i).name();
             GgmlType t = plan.get(i).type();
@@ -181,7 +208,34 @@ public final class SyntheticModel {
                 }
                 content = random(t, (int) dims[0], Math.toIntExact(rows), seed, i);
             }
-            w.addTensor(name, t, dims, content);
+            TensorContent inner = content;
+            w.addTensor(name, t, dims, os -> {
+                inner.writeTo(new java.io.FilterOutputStream(os) {
+                    private long sinceReport;
+
+                    @Override
+                    public void write(int b) throws IOException {
+                        out.write(b);
+                        count(1);
+                    }
+
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        out.write(b, off, len);
+                        count(len);
+                    }
+
+                    private void count(int n) {
+                        done[0] += n;
+                        sinceReport += n;
+                        if (sinceReport >= 1 << 16) {
+                            sinceReport = 0;
+                            progress.update((int) done[1], nTensors, done[0], total);
+                        }
+                    }
+                });
+                progress.update((int) ++done[1], nTensors, done[0], total);
+            });
         }
         w.write(out);
         return p;

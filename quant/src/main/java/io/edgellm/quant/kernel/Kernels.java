@@ -18,7 +18,8 @@ import java.util.Objects;
  *       when the module {@code jdk.incubator.vector} is in the boot layer (JVM flag
  *       {@code --add-modules jdk.incubator.vector});</li>
  *   <li>the scalar reference codecs of {@code io.edgellm.quant.ggml} otherwise, or when the system property
- *       {@value #PROPERTY}{@code =scalar} is set. One SLF4J warning says so.</li>
+ *       {@value #PROPERTY}{@code =scalar} is set. One SLF4J warning says so (printed to
+ *       {@code System.err} when no SLF4J provider is bound).</li>
  * </ul>
  * Supported weight types for {@link #dot}: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K,
  * Q6_K, all fused vector kernels (blocks decoded in vector registers, FMA with the activations). All methods are thread-safe and allocation-free after warm-up.
@@ -38,12 +39,12 @@ public final class Kernels {
     private static KernelBackend select() {
         String mode = System.getProperty(PROPERTY, "auto").trim();
         if (mode.equalsIgnoreCase("scalar")) {
-            LOG.warn("edgellm kernels: using the SCALAR fallback because -D{}=scalar is set (much slower than the "
-                    + "Vector API kernels)", PROPERTY);
+            warn("edgellm kernels: using the SCALAR fallback because -D" + PROPERTY + "=scalar is set (much slower "
+                    + "than the Vector API kernels)");
             return ScalarBackend.INSTANCE;
         }
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            LOG.warn("edgellm kernels: module jdk.incubator.vector is not loaded, so the SCALAR fallback kernels are "
+            warn("edgellm kernels: module jdk.incubator.vector is not loaded, so the SCALAR fallback kernels are "
                     + "used (several times slower). Start the JVM with --add-modules jdk.incubator.vector to use the "
                     + "Vector API kernels.");
             return ScalarBackend.INSTANCE;
@@ -56,9 +57,21 @@ public final class Kernels {
             return backend;
         } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            LOG.warn("edgellm kernels: the Vector API kernels are unavailable ({}), so the SCALAR fallback kernels "
-                    + "are used (several times slower)", cause.toString());
+            warn("edgellm kernels: the Vector API kernels are unavailable (" + cause + "), so the SCALAR fallback "
+                    + "kernels are used (several times slower)");
             return ScalarBackend.INSTANCE;
+        }
+    }
+
+    /**
+     * Logs a warning through SLF4J, or, when no SLF4J provider is bound (SLF4J would drop it after its own "no
+     * providers" notice), prints it once to {@code System.err}.
+     */
+    static void warn(String message) {
+        if (LoggerFactory.getILoggerFactory() instanceof org.slf4j.helpers.NOPLoggerFactory) {
+            System.err.println("WARNING: " + message);
+        } else {
+            LOG.warn(message);
         }
     }
 
