@@ -35,6 +35,8 @@ public final class Gemma implements Architecture {
 
     @Override
     public Network bind(ModelConfig c, TensorBinder t) throws ModelFormatException {
+        // token_embd first, as llama.cpp binds it: a wrong n_embd is reported on the embedding
+        io.edgellm.quant.kernel.QTensor tokenEmbd = t.matrix("token_embd.weight", c.embeddingLength(), c.vocabSize());
         int e = c.embeddingLength();
         Llama.Block[] blocks = new Llama.Block[c.blockCount()];
         for (int i = 0; i < blocks.length; i++) {
@@ -43,8 +45,7 @@ public final class Gemma implements Architecture {
                     t.rmsNorm(p + "ffn_norm", e, c.normEpsilon()),
                     Llama.gated(c, t, p, c.feedForwardLength(), io.edgellm.engine.nn.FeedForward.Activation.GELU), null);
         }
-        QTensor embd = t.matrix("token_embd.weight", e, c.vocabSize());
-        return new Net(c, Rope.of(c, Rope.Mode.NEOX, null), embd, blocks, t.rmsNorm("output_norm", e, c.normEpsilon()),
+                return new Net(c, Rope.of(c, Rope.Mode.NEOX, null), tokenEmbd, blocks, t.rmsNorm("output_norm", e, c.normEpsilon()),
                 Llama.output(c, t));
     }
 

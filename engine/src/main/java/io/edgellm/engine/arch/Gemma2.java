@@ -52,6 +52,8 @@ public final class Gemma2 implements Architecture {
 
     @Override
     public Network bind(ModelConfig c, TensorBinder t) throws ModelFormatException {
+        // token_embd first, as llama.cpp binds it: a wrong n_embd is reported on the embedding
+        io.edgellm.quant.kernel.QTensor tokenEmbd = t.matrix("token_embd.weight", c.embeddingLength(), c.vocabSize());
         ArchKeys keys = new ArchKeys(t.file(), c.architecture());
         int window = keys.integer("attention.sliding_window", 4096, 1, Integer.MAX_VALUE);
         float attnCap = keys.number("attn_logit_softcapping", 50f);
@@ -69,7 +71,7 @@ public final class Gemma2 implements Architecture {
         float scale = (float) (1.0 / Math.sqrt(c.blockCount() == 46 ? (double) e / c.headCount() : c.keyLength()));
         Forward.AttentionOptions local = new Forward.AttentionOptions(scale, attnCap, window);
         Forward.AttentionOptions global = new Forward.AttentionOptions(scale, attnCap, 0);
-        return new Net(c, Rope.of(c, Rope.Mode.NEOX, null), t.matrix("token_embd.weight", e, c.vocabSize()), blocks,
+        return new Net(c, Rope.of(c, Rope.Mode.NEOX, null), tokenEmbd, blocks,
                 t.rmsNorm("output_norm", e, eps), Llama.output(c, t), local, global, finalCap);
     }
 

@@ -41,6 +41,8 @@ public final class Llama implements Architecture {
 
     @Override
     public Network bind(ModelConfig c, TensorBinder t) throws ModelFormatException {
+        // token_embd first, as llama.cpp binds it: a wrong n_embd is reported on the embedding
+        io.edgellm.quant.kernel.QTensor tokenEmbd = t.matrix("token_embd.weight", c.embeddingLength(), c.vocabSize());
         ArchKeys keys = new ArchKeys(t.file(), c.architecture());
         int nExpert = keys.integer("expert_count", 0, 0, 4096);
         int nUsed = keys.integer("expert_used_count", 0, 0, Math.max(nExpert, 0));
@@ -62,7 +64,7 @@ public final class Llama implements Architecture {
                     splitAttention(c, t, p), t.rmsNorm(p + "ffn_norm", c.embeddingLength(), c.normEpsilon()), ffn, moe);
         }
         float[] ropeFreqs = t.optionalVector("rope_freqs.weight", c.ropeDimensionCount() / 2);
-        return new Net(c, Rope.of(c, Rope.Mode.NORM, ropeFreqs), t.matrix("token_embd.weight", c.embeddingLength(), c.vocabSize()),
+        return new Net(c, Rope.of(c, Rope.Mode.NORM, ropeFreqs), tokenEmbd,
                 blocks, t.rmsNorm("output_norm", c.embeddingLength(), c.normEpsilon()), output(c, t));
     }
 

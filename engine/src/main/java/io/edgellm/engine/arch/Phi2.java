@@ -48,6 +48,8 @@ public final class Phi2 implements Architecture {
 
     @Override
     public Network bind(ModelConfig c, TensorBinder t) throws ModelFormatException {
+        // token_embd first, as llama.cpp binds it: a wrong n_embd is reported on the embedding
+        io.edgellm.quant.kernel.QTensor tokenEmbd = t.matrix("token_embd.weight", c.embeddingLength(), c.vocabSize());
         int e = c.embeddingLength(), ff = c.feedForwardLength();
         float eps = c.normEpsilon();
         Block[] blocks = new Block[c.blockCount()];
@@ -58,8 +60,7 @@ public final class Phi2 implements Architecture {
                     FeedForward.Activation.GELU, false);
             blocks[i] = new Block(t.layerNorm(p + "attn_norm", e, eps), attn, ffn);
         }
-        QTensor embd = t.matrix("token_embd.weight", e, c.vocabSize());
-        return new Net(c, Rope.of(c, Rope.Mode.NEOX, null), embd, blocks, t.layerNorm("output_norm", e, eps),
+                return new Net(c, Rope.of(c, Rope.Mode.NEOX, null), tokenEmbd, blocks, t.layerNorm("output_norm", e, eps),
                 Llama.output(c, t));
     }
 

@@ -30,6 +30,8 @@ public final class Phi3 implements Architecture {
 
     @Override
     public Network bind(ModelConfig c, TensorBinder t) throws ModelFormatException {
+        // token_embd first, as llama.cpp binds it: a wrong n_embd is reported on the embedding
+        io.edgellm.quant.kernel.QTensor tokenEmbd = t.matrix("token_embd.weight", c.embeddingLength(), c.vocabSize());
         int e = c.embeddingLength(), ff = c.feedForwardLength();
         Llama.Block[] blocks = new Llama.Block[c.blockCount()];
         for (int i = 0; i < blocks.length; i++) {
@@ -44,7 +46,7 @@ public final class Phi3 implements Architecture {
         float[] longF = t.optionalVector("rope_factors_long.weight", half);
         int orig = c.ropeScaling().originalContextLength();
         Rope longRope = longF != null && orig > 0 ? Rope.of(c, Rope.Mode.NEOX, longF) : null;
-        return new Llama.Net(c, Rope.of(c, Rope.Mode.NEOX, shortF), longRope, orig > 0 ? orig : Integer.MAX_VALUE, t.matrix("token_embd.weight", e, c.vocabSize()), blocks,
+        return new Llama.Net(c, Rope.of(c, Rope.Mode.NEOX, shortF), longRope, orig > 0 ? orig : Integer.MAX_VALUE, tokenEmbd, blocks,
                 t.rmsNorm("output_norm", e, c.normEpsilon()), Llama.output(c, t));
     }
 }

@@ -25,6 +25,8 @@ public final class Qwen2 implements Architecture {
 
     @Override
     public Network bind(ModelConfig c, TensorBinder t) throws ModelFormatException {
+        // token_embd first, as llama.cpp binds it: a wrong n_embd is reported on the embedding
+        io.edgellm.quant.kernel.QTensor tokenEmbd = t.matrix("token_embd.weight", c.embeddingLength(), c.vocabSize());
         int e = c.embeddingLength();
         Llama.Block[] blocks = new Llama.Block[c.blockCount()];
         for (int i = 0; i < blocks.length; i++) {
@@ -35,7 +37,7 @@ public final class Qwen2 implements Architecture {
             blocks[i] = new Llama.Block(t.rmsNorm(p + "attn_norm", e, c.normEpsilon()), attn,
                     t.rmsNorm(p + "ffn_norm", e, c.normEpsilon()), Llama.swiglu(c, t, p, c.feedForwardLength()), null);
         }
-        return new Llama.Net(c, Rope.of(c, Rope.Mode.NEOX, null), t.matrix("token_embd.weight", e, c.vocabSize()), blocks,
+        return new Llama.Net(c, Rope.of(c, Rope.Mode.NEOX, null), tokenEmbd, blocks,
                 t.rmsNorm("output_norm", e, c.normEpsilon()), Llama.output(c, t));
     }
 }

@@ -31,6 +31,8 @@ public final class Qwen2Moe implements Architecture {
 
     @Override
     public Network bind(ModelConfig c, TensorBinder t) throws ModelFormatException {
+        // token_embd first, as llama.cpp binds it: a wrong n_embd is reported on the embedding
+        io.edgellm.quant.kernel.QTensor tokenEmbd = t.matrix("token_embd.weight", c.embeddingLength(), c.vocabSize());
         ArchKeys keys = new ArchKeys(t.file(), c.architecture());
         int nExpert = keys.integer("expert_count", 0, 1, 4096);
         if (nExpert < 1) {
@@ -57,7 +59,7 @@ public final class Qwen2Moe implements Architecture {
             blocks[i] = new Llama.Block(t.rmsNorm(p + "attn_norm", e, c.normEpsilon()), attn,
                     t.rmsNorm(p + "ffn_norm", e, c.normEpsilon()), null, moe);
         }
-        return new Llama.Net(c, Rope.of(c, Rope.Mode.NEOX, null), t.matrix("token_embd.weight", e, c.vocabSize()), blocks,
+        return new Llama.Net(c, Rope.of(c, Rope.Mode.NEOX, null), tokenEmbd, blocks,
                 t.rmsNorm("output_norm", e, c.normEpsilon()), Llama.output(c, t));
     }
 }
