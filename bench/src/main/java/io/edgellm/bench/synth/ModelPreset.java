@@ -37,6 +37,11 @@ public record ModelPreset(String name, String hfName, int dim, int layers, int h
     /**
      * Llama 3.x RoPE scaling ({@code rope_scaling.rope_type = "llama3"}); llama.cpp turns it into the per-dimension
      * {@code rope_freqs.weight} tensor ({@link #ropeFactors(RopeScaling, int, float)}).
+     *
+     * @param factor                {@code rope_scaling.factor}
+     * @param lowFreqFactor         {@code rope_scaling.low_freq_factor}
+     * @param highFreqFactor        {@code rope_scaling.high_freq_factor}
+     * @param originalContextLength {@code rope_scaling.original_max_position_embeddings}
      */
     public record RopeScaling(float factor, float lowFreqFactor, float highFreqFactor, int originalContextLength) {
     }

@@ -276,7 +276,13 @@ public final class SyntheticModel {
         return new GgufArray(arr.elementType(), out);
     }
 
-    /** One tensor of the file: name, type and ggml dims (ne0 first). */
+    /**
+     * One tensor of the file.
+     *
+     * @param name tensor name ({@code blk.0.attn_q.weight})
+     * @param type ggml type
+     * @param dims ggml dims, ne0 (the row length) first
+     */
     public record TensorSpec(String name, GgmlType type, long[] dims) {
         /** Bytes of the tensor data. */
         public long bytes() {
