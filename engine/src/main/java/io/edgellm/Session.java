@@ -381,7 +381,7 @@ public final class Session implements AutoCloseable {
             if (batch.size() == 0) break;
             long te = System.nanoTime();
             transformer.forward(state, batch, logits);
-            checkFinite(Arrays.copyOf(logits, batch.size() * vocab), "after generated token " + (pos - promptIds.length + 1));
+            checkFinite(logits, batch.size() * vocab, "after generated token " + (pos - promptIds.length + 1));
             evalMs += (System.nanoTime() - te) / 1e6;
             nEval += batch.size();
             pos++;
@@ -405,7 +405,12 @@ public final class Session implements AutoCloseable {
      * output. One pass over {@code n_vocab} floats per step, small next to the forward pass.
      */
     private void checkFinite(float[] logits, String step) {
-        for (int i = 0; i < vocab; i++) {
+        checkFinite(logits, vocab, step);
+    }
+
+    /** {@link #checkFinite(float[], String)} over the first {@code n} floats (several rows of logits). */
+    private void checkFinite(float[] logits, int n, String step) {
+        for (int i = 0; i < n; i++) {
             if (!Float.isFinite(logits[i])) {
                 throw new IllegalStateException("non-finite logits (" + logits[i] + " for token " + i + ") at position "
                         + (position - 1) + ", " + step + ": the model's weights or hyperparameters produce NaN/Inf;"

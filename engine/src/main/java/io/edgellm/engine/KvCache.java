@@ -220,6 +220,7 @@ public final class KvCache {
      */
     public int seqPosMax(int seq) {
         checkSeq(seq);
+        if (linear) return seq == 0 ? used - 1 : -1;     // cell c holds position c of sequence 0
         int max = -1;
         for (int c = 0; c < nCtx; c++) {
             if ((cellSeqs[c] & (1L << seq)) != 0) max = Math.max(max, cellPos[c]);

@@ -100,6 +100,9 @@ public final class Transformer {
         final float[][] att;
         final int[] cells;
         final Forward forward;
+        /** Reused by the single-sequence {@code forward}: the batch, and the cells a call took (freed on failure). */
+        Batch single;
+        int[] taken = new int[1];
         long weightPasses;
         long matmulRows;
         /** {@link AccumulationOrder#LLAMA_CPP_X86}: attention and SwiGLU also follow llama.cpp ({@link LlamaCppX86Math}). */
@@ -197,7 +200,9 @@ public final class Transformer {
         }
         checkTokens(tokens, off, n);
         if (s.cache.seqPosMax(0) >= pos) s.cache.seqRemove(0, pos, -1);
-        Batch b = new Batch(n);
+        if (s.single == null || s.single.capacity() < n) s.single = new Batch(n);   // reused: decode calls this per token
+        Batch b = s.single;
+        b.clear();
         for (int i = 0; i < n; i++) b.add(tokens[off + i], pos + i, 0, out != null && (allRows || i == n - 1));
         run(s, b, out);
     }
@@ -245,7 +250,8 @@ public final class Transformer {
         Forward f = s.forward;
         int vocab = cfg.vocabSize();
         int outRow = 0;
-        int[] taken = new int[b.n];
+        if (s.taken.length < b.n) s.taken = new int[b.n];
+        int[] taken = s.taken;
         int nTaken = 0;
         try {
             for (int c = 0; c < b.n; c += s.nBatch) {
