@@ -67,6 +67,7 @@ public final class ChatSupport {
     static void printTimings(PrintWriter err, ChatResult r) {
         for (String line : r.timings().format().split("\n")) err.println("edgellm_perf_context_print: " + line);
         err.print("edgellm_perf_context_print: " + r.formatReasoning());
+        if (r.reasoningTimings().hasThinking()) err.print("edgellm_perf_context_print: " + r.reasoningTimings().format());
         err.println("edgellm: reused " + r.reusedTokens() + " cached prompt tokens; stop reason "
                 + r.stopReason().name().toLowerCase(java.util.Locale.ROOT));
     }

@@ -181,16 +181,22 @@ public final class GenerateCommand implements Callable<Integer> {
             if (parallel > 1 || vote != null) return parallel(m, session, text, sampling, out, err);
             GenerationResult r;
             if (json) {
-                r = session.generate(ids, sampling, null);
-                out.println(toJson(m, text, r));
+                io.edgellm.ReasoningTimings.Recorder rec = new io.edgellm.ReasoningTimings.Recorder(null);
+                rec.start();
+                r = session.generate(ids, sampling, rec);
+                out.println(toJson(m, text, r, rec.timings(m.tokenizer(), r, text)));
             } else {
                 if (!noDisplayPrompt) out.print(text);
-                r = session.generate(ids, sampling, (id, piece) -> {
+                io.edgellm.ReasoningTimings.Recorder rec = new io.edgellm.ReasoningTimings.Recorder((id, piece) -> {
                     out.print(piece);
                     out.flush();
                 });
+                rec.start();
+                r = session.generate(ids, sampling, rec);
                 out.println();
                 err.print(summary(r.timings(), r));
+                io.edgellm.ReasoningTimings rt = rec.timings(m.tokenizer(), r, text);
+                if (rt.hasThinking()) err.print("edgellm_perf_context_print: " + rt.format());
             }
             out.flush();
             err.flush();
@@ -284,6 +290,10 @@ public final class GenerateCommand implements Callable<Integer> {
                 o.put("n_answer", r.answerTokens());
                 o.put("n_forced", r.forcedTokens());
                 o.put("t_first_answer_ms", r.firstAnswerTokenMs());
+                io.edgellm.ReasoningTimings rt = r.reasoningTimings();
+                o.put("n_think", rt.thinkTokens());      // closing tag (forced or generated) included
+                o.put("ttft_ms", rt.firstTokenMs());
+                o.put("ttfat_ms", rt.firstAnswerMs());
                 o.put("n_p_eval", r.timings().promptTokens());
                 o.put("t_p_eval_ms", r.timings().promptEvalMs());
                 o.put("n_eval", r.timings().evalTokens());
@@ -314,7 +324,7 @@ public final class GenerateCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    static String toJson(Model m, String prompt, GenerationResult r) throws Exception {
+    static String toJson(Model m, String prompt, GenerationResult r, io.edgellm.ReasoningTimings rt) throws Exception {
         Timings t = r.timings();
         Map<String, Object> timings = new LinkedHashMap<>();
         timings.put("t_load_ms", t.loadMs());
@@ -327,6 +337,12 @@ public final class GenerateCommand implements Callable<Integer> {
         timings.put("eval_ms_per_token", t.evalMsPerToken());
         timings.put("n_generated", t.generatedTokens());
         timings.put("t_sample_ms", t.sampleMs());
+        timings.put("ttft_ms", rt.firstTokenMs());
+        if (rt.hasThinking()) {      // not llama.cpp's: see ReasoningTimings
+            timings.put("n_think", rt.thinkTokens());
+            timings.put("n_answer", rt.answerTokens());
+            timings.put("ttfat_ms", rt.firstAnswerMs());
+        }
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("model", m.path().toString());
         o.put("prompt", prompt);

@@ -104,6 +104,17 @@ class ChatCliTest {
         assertEquals(4, j.get("n_thinking").asInt());
         assertTrue(j.get("n_forced").asInt() > 0);
         assertTrue(j.get("text").asText().contains("</think>"));
+        assertEquals(4 + j.get("n_forced").asInt(), j.get("n_think").asInt());   // the closing tag counts as thinking
+        assertTrue(j.get("ttfat_ms").asDouble() >= j.get("ttft_ms").asDouble() && j.get("ttft_ms").asDouble() > 0, j.toString());
+        // a plain generate whose prompt opens a thinking block reports the split in its timings
+        EdgeLlmCliTest.Run g = run("generate", "-m", model.toString(), "-p", j.get("prompt").asText(), "-n", "4",
+                "--temp", "0", "--json");
+        assertEquals(0, g.code(), g.err());
+        JsonNode gt = new ObjectMapper().readTree(g.out()).get("timings");
+        assertEquals(gt.get("n_generated").asInt(), gt.get("n_think").asInt() + gt.get("n_answer").asInt(), gt.toString());
+        assertTrue(gt.get("ttft_ms").asDouble() >= gt.get("t_p_eval_ms").asDouble(), gt.toString());
+        EdgeLlmCliTest.Run gs = run("generate", "-m", model.toString(), "-p", j.get("prompt").asText(), "-n", "4", "--temp", "0");
+        assertTrue(gs.err().contains("TTFAT"), gs.err());
         EdgeLlmCliTest.Run n = run("generate", "--chat", "-m", model.toString(), "-p", "Hi", "--no-think", "-n", "5",
                 "--temp", "0", "--json");
         JsonNode k = new ObjectMapper().readTree(n.out());

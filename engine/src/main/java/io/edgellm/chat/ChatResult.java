@@ -15,11 +15,26 @@ import io.edgellm.Timings;
  * @param thinkingTokens     generated tokens inside the thinking block (the closing tag included when generated)
  * @param answerTokens       generated tokens after it
  * @param forcedTokens       tokens inserted by budget forcing (the closing tag), counted in neither of the above
- * @param firstAnswerTokenMs time from the start of the turn to the first answer token, ms ({@code -1} if none)
+ * @param firstAnswerTokenMs time from the start of the turn (prefill) to the first answer token, ms ({@code -1} if none)
+ * @param firstTokenMs       time from the start of the turn (prefill) to the first generated token, ms ({@code -1} if none)
  */
 public record ChatResult(String text, String reasoning, String answer, StopReason stopReason, Timings timings,
                          int reusedTokens, int thinkingTokens, int answerTokens, int forcedTokens,
-                         double firstAnswerTokenMs) {
+                         double firstAnswerTokenMs, double firstTokenMs) {
+
+    /**
+     * The split in the form {@code generate} and {@code bench} report: thinking tokens up to and including the closing
+     * tag (a budget-forced closing tag counted there, so with {@code --reasoning-budget N} this is N plus the forced
+     * tokens), answer tokens after it, TTFT and time to first answer token.
+     *
+     * @return the reasoning timings of this turn
+     */
+    public io.edgellm.ReasoningTimings reasoningTimings() {
+        boolean has = thinkingTokens + forcedTokens > 0 || !reasoning.isEmpty() || text.contains(ChatSession.THINK_CLOSE);
+        return new io.edgellm.ReasoningTimings(has, has ? thinkingTokens + forcedTokens : 0,
+                has ? answerTokens : answerTokens + thinkingTokens, firstTokenMs,
+                has ? firstAnswerTokenMs : firstTokenMs);
+    }
 
     /**
      * The reasoning timings as one line, in the style of llama.cpp's timing lines.

@@ -160,7 +160,7 @@ public final class ChatSession {
         int released = 0;
         List<Integer> fed = new ArrayList<>();   // generated or forced tokens evaluated into the cache
         int nGen = 0, nEval = 0, nThink = 0, nAnswer = 0, nForced = 0;
-        double evalMs = 0, sampleMs = 0, firstAnswerMs = -1;
+        double evalMs = 0, sampleMs = 0, firstAnswerMs = -1, firstTokenMs = -1;
         int thinkStart = thinking ? 0 : -1, thinkEnd = -1;   // indexes into text
         StopReason reason;
         while (true) {
@@ -178,6 +178,7 @@ public final class ChatSession {
                 int id = sampler.sample(logits, 0);
                 sampler.accept(id);
                 sampleMs += (System.nanoTime() - ts) / 1e6;
+                if (firstTokenMs < 0) firstTokenMs = (System.nanoTime() - t0) / 1e6;
                 nGen++;
                 if (!sampling.ignoreEos() && contains(eog, id)) {
                     reason = StopReason.END_OF_GENERATION;
@@ -257,7 +258,8 @@ public final class ChatSession {
             answer = thinkEnd >= 0 ? all.substring(Math.min(all.length(), thinkEnd + THINK_CLOSE.length())).strip() : "";
         }
         Timings timings = new Timings(model.loadMillis(), suffix.length, promptMs, nEval, evalMs, nGen, sampleMs);
-        return new ChatResult(all, reasoning, answer, reason, timings, common, nThink, nAnswer, nForced, firstAnswerMs);
+        return new ChatResult(all, reasoning, answer, reason, timings, common, nThink, nAnswer, nForced, firstAnswerMs,
+                firstTokenMs);
     }
 
     /**
