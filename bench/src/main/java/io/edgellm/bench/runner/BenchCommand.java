@@ -64,7 +64,17 @@ public final class BenchCommand implements Callable<Integer> {
             description = "batch axis: parallel sequences in multi-sequence decode (default 1; >1 not yet supported)")
     List<Integer> nSeq;
 
-    @Option(names = {"-r", "--repetitions"}, defaultValue = "5", description = "repetitions per test (default ${DEFAULT-VALUE})")
+    @Option(names = "--reasoning", paramLabel = "PROMPT",
+            description = {"also run a 'think' test per -n: PROMPT as the user message through the model's chat template"
+                    + " (greedy, at most n_gen tokens), reporting n_think (thinking tokens up to and including </think>),"
+                    + " n_answer (tokens after it) and TTFAT ms (time to first answer token; not llama-bench columns)"})
+    String reasoning;
+
+    @Option(names = "--reasoning-budget", paramLabel = "N", defaultValue = "-1",
+            description = "with --reasoning: end thinking after N tokens by inserting </think> (default -1: no budget)")
+    int reasoningBudget;
+
+        @Option(names = {"-r", "--repetitions"}, defaultValue = "5", description = "repetitions per test (default ${DEFAULT-VALUE})")
     int repetitions;
 
     @Option(names = {"-o", "--output"}, defaultValue = "md", description = "stdout format: md, csv, json, jsonl (default ${DEFAULT-VALUE})")
@@ -201,7 +211,8 @@ public final class BenchCommand implements Callable<Integer> {
             if (duration != null) {
                 return sustained(meter, thermal);
             }
-            List<BenchRow> rows = new BenchRunner(config, factory, meter, thermal, err, backend()).run();
+            List<BenchRow> rows = new BenchRunner(config, factory, meter, thermal, err, backend())
+                    .reasoning(reasoning, reasoningBudget).run();
             if (pplFile != null) {
                 rows = PerplexityColumn.add(rows, pplFile, pplCtx, pplChunks, config.threads().stream()
                         .mapToInt(Integer::intValue).max().orElse(0), err);

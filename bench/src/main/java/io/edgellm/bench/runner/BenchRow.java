@@ -16,6 +16,12 @@ import java.util.List;
  * of the row's test: {@code rss_mapped_bytes} (resident file-backed pages, {@code RssFile}: the mapped weights),
  * {@code heap_committed_bytes} (the Java heap as committed), {@code rss_offheap_bytes} ({@code RssAnon} minus the heap,
  * at least 0: JIT code, metaspace, GC tables, stacks); -1 when unknown.
+ *
+ * <p>Reasoning columns (not llama-bench's; set only on the {@code think} rows of {@code bench --reasoning PROMPT}, -1 /
+ * NaN elsewhere): {@code n_think} thinking tokens of a {@code <think>} model up to and including the closing tag
+ * {@code </think>} (a budget-forced one included), {@code n_answer} generated tokens after it, {@code ttfat_ms} time
+ * to first answer token, ms from the start of prefill to the first token after the closing tag (whereas
+ * {@code ttft_ms} is to the first token overall); means over the repetitions (see {@link io.edgellm.ReasoningTimings}).
  */
 @JsonPropertyOrder(alphabetic = false)
 public record BenchRow(
@@ -66,7 +72,10 @@ public record BenchRow(
         @JsonProperty("ppl_text") String pplText,
         @JsonProperty("rss_mapped_bytes") long rssMappedBytes,
         @JsonProperty("heap_committed_bytes") long heapCommittedBytes,
-        @JsonProperty("rss_offheap_bytes") long rssOffHeapBytes) {
+        @JsonProperty("rss_offheap_bytes") long rssOffHeapBytes,
+        @JsonProperty("n_think") double nThink,
+        @JsonProperty("n_answer") double nAnswer,
+        @JsonProperty("ttfat_ms") double ttfatMs) {
 
     /**
      * A copy with the perplexity columns set (bench {@code --ppl-file}).
@@ -82,7 +91,24 @@ public record BenchRow(
                 msPerTokenP50, msPerTokenP95, prefillWatts, prefillJoulesPerToken, decodeWatts, decodeJoulesPerToken,
                 aboveIdleJoulesPerToken, idleWatts, powerSource, peakRssBytes, kvCacheBytes, cpu, coresAvailable, jdk,
                 vectorBits, vectorSpecies, note, maxTempC, clockMeanFraction, clockMinFraction, throttle, ppl, error, text,
-                rssMappedBytes, heapCommittedBytes, rssOffHeapBytes);
+                rssMappedBytes, heapCommittedBytes, rssOffHeapBytes, nThink, nAnswer, ttfatMs);
+    }
+
+    /**
+     * A copy with the reasoning columns set ({@code bench --reasoning}).
+     *
+     * @param think  mean thinking tokens per repetition, closing tag included
+     * @param answer mean answer tokens per repetition
+     * @param ttfat  mean time to first answer token, ms from the start of prefill (NaN if no repetition answered)
+     * @return the copy
+     */
+    public BenchRow withReasoning(double think, double answer, double ttfat) {
+        return new BenchRow(model, modelFile, modelType, ggmlTypes, modelSize, params, backend, threads, nBatch, nSeq,
+                nPrompt, nGen, nDepth, test, repetitions, avgNs, stddevNs, avgTs, stddevTs, samplesTs, ttftMs,
+                msPerTokenP50, msPerTokenP95, prefillWatts, prefillJoulesPerToken, decodeWatts, decodeJoulesPerToken,
+                aboveIdleJoulesPerToken, idleWatts, powerSource, peakRssBytes, kvCacheBytes, cpu, coresAvailable, jdk,
+                vectorBits, vectorSpecies, note, maxTempC, clockMeanFraction, clockMinFraction, throttle, ppl, pplError,
+                pplText, rssMappedBytes, heapCommittedBytes, rssOffHeapBytes, think, answer, ttfat);
     }
 
     /** Whether this is a prompt-processing (prefill) row; otherwise token generation (decode). */

@@ -51,6 +51,8 @@ public final class BenchRunner {
     private final PrintWriter log;
     private final String backend;
     private final ThermalMonitor thermal;
+    private String reasoningPrompt;
+    private int reasoningBudget = -1;
 
     /**
      * A runner without thermal sensors.
@@ -77,6 +79,22 @@ public final class BenchRunner {
         this.meter = meter;
         this.log = log;
         this.backend = backend;
+    }
+
+    /**
+     * Adds a {@code think} test per model, thread count and generation length: the user message {@code prompt} through
+     * the model's chat template and a {@link io.edgellm.chat.ChatSession} (greedy, at most n_gen tokens, optionally
+     * budget-forced), timed per repetition; its row fills {@code n_think}, {@code n_answer} and {@code ttfat_ms}
+     * (see {@link BenchRow}), {@code ttft_ms} (first token overall) and t/s over the tokens actually decoded.
+     *
+     * @param prompt the user message
+     * @param budget {@code --reasoning-budget} (-1: none)
+     * @return this runner
+     */
+    public BenchRunner reasoning(String prompt, int budget) {
+        this.reasoningPrompt = prompt;
+        this.reasoningBudget = budget;
+        return this;
     }
 
     /** Runs every test. */
@@ -108,9 +126,71 @@ public final class BenchRunner {
                         }
                     }
                 }
+                if (reasoningPrompt != null) {
+                    for (int n : config.nGen()) {
+                        if (n > 0) rows.add(thinkTest(id, info, model, threads, n, idleW));
+                    }
+                }
             }
         }
         return rows;
+    }
+
+    /** One {@code think} test (see {@link #reasoning}); loads the model again, after the pp/tg target is closed. */
+    BenchRow thinkTest(SystemIdentity id, ModelInfo info, Path modelPath, int threads, int nGen, double idleW)
+            throws IOException {
+        String name = "think" + nGen + (reasoningBudget >= 0 ? " (budget " + reasoningBudget + ")" : "");
+        try (io.edgellm.Model m = io.edgellm.Model.load(modelPath)) {
+            io.edgellm.chat.ChatTemplate t = io.edgellm.chat.ChatTemplate.fromModel(m).orElseThrow(
+                    () -> new IllegalArgumentException(modelPath + ": no chat template (tokenizer.chat_template); "
+                            + "--reasoning needs one"));
+            io.edgellm.chat.ChatOptions o = io.edgellm.chat.ChatOptions.defaults().withReasoningBudget(reasoningBudget);
+            List<io.edgellm.chat.ChatMessage> conv = List.of(io.edgellm.chat.ChatMessage.user(reasoningPrompt));
+            io.edgellm.SamplingParams sp = io.edgellm.SamplingParams.greedy().withMaxNewTokens(nGen);
+            int nCtx = Math.max(1, Math.min(m.config().contextLength(), nGen + 1024));
+            try (io.edgellm.Session s = m.newSession(io.edgellm.SessionOptions.defaults().withContextLength(nCtx)
+                    .withThreads(threads))) {
+                if (config.warmup()) {
+                    progress("%s %s t=%d: warm-up", info.label(), name, threads);
+                    new io.edgellm.chat.ChatSession(s, t, o).chat(conv, sp, null);
+                }
+                int reps = config.repetitions();
+                double[] seconds = new double[reps], ttft = new double[reps];
+                double think = 0, answer = 0, ttfat = 0;
+                int answered = 0;
+                List<Double> perTokenMs = new ArrayList<>();
+                List<EnergyResult> energy = new ArrayList<>();
+                List<ThermalResult> heat = new ArrayList<>();
+                for (int r = 0; r < reps; r++) {
+                    s.reset();
+                    io.edgellm.chat.ChatSession cs = new io.edgellm.chat.ChatSession(s, t, o);
+                    ThermalMonitor.Window tw = thermal.start();
+                    EnergyMeter.Window w = meter.start();
+                    io.edgellm.chat.ChatResult c = cs.chat(conv, sp, null);
+                    energy.add(w.stop());
+                    heat.add(tw.stop());
+                    io.edgellm.ReasoningTimings rt = c.reasoningTimings();
+                    int nEval = c.timings().evalTokens();
+                    double evalS = c.timings().evalMs() / 1000;
+                    // row() reports nGen / seconds: scale so that it is the t/s of the tokens actually decoded
+                    seconds[r] = nEval > 0 ? evalS * nGen / nEval : Double.NaN;
+                    if (nEval > 0) perTokenMs.add(c.timings().evalMs() / nEval);
+                    ttft[r] = rt.firstTokenMs();
+                    think += rt.thinkTokens();
+                    answer += rt.answerTokens();
+                    if (rt.firstAnswerMs() >= 0) {
+                        ttfat += rt.firstAnswerMs();
+                        answered++;
+                    }
+                    progress("%s %s t=%d: rep %d/%d: %d think, %d answer tokens, TTFT %.2f ms, TTFAT %.2f ms",
+                            info.label(), name, threads, r + 1, reps, rt.thinkTokens(), rt.answerTokens(),
+                            rt.firstTokenMs(), rt.firstAnswerMs());
+                }
+                return row(id, info, s.kvCacheBytes(), threads, 1, 0, nGen, 0, name, seconds, perTokenMs, ttft,
+                        energy, heat, idleW, "").withReasoning(think / reps, answer / reps,
+                        answered > 0 ? ttfat / answered : Double.NaN);
+            }
+        }
     }
 
     private static int max(List<Integer> l) {
@@ -135,7 +215,7 @@ public final class BenchRunner {
         if (nSeq != 1) {
             // Multi-sequence decode (n_seq parallel sequences sharing the weights reads) is the batch axis we will
             // add when the engine has a batched KV cache; the row keeps its place in the table.
-            return row(id, info, target, threads, nSeq, nPrompt, nGen, depth, name, new double[0], List.of(),
+            return row(id, info, target.kvCacheBytes(), threads, nSeq, nPrompt, nGen, depth, name, new double[0], List.of(),
                     new double[0], List.of(), List.of(), idleW, "n_seq > 1 (multi-sequence decode): not yet supported");
         }
         Random rnd = new Random(config.seed() ^ (31L * nPrompt + 17L * nGen + depth));
@@ -198,11 +278,11 @@ public final class BenchRunner {
             progress("%s %s t=%d: rep %d/%d %.2f t/s", info.label(), name, threads, r + 1, repetitions,
                     tokens / seconds[r]);
         }
-        return row(id, info, target, threads, nSeq, nPrompt, nGen, depth, name, seconds, perTokenMs, firstTokenMs,
+        return row(id, info, target.kvCacheBytes(), threads, nSeq, nPrompt, nGen, depth, name, seconds, perTokenMs, firstTokenMs,
                 energy, heat, idleW, "");
     }
 
-    private BenchRow row(SystemIdentity id, ModelInfo info, BenchTarget target, int threads, int nSeq, int nPrompt,
+    private BenchRow row(SystemIdentity id, ModelInfo info, long kvBytes, int threads, int nSeq, int nPrompt,
                          int nGen, int depth, String name, double[] seconds, List<Double> perTokenMs,
                          double[] firstTokenMs, List<EnergyResult> energy, List<ThermalResult> heat, double idleW,
                          String note) {
@@ -232,11 +312,12 @@ public final class BenchRunner {
                 Stats.percentile(perTokenMs, 50), Stats.percentile(perTokenMs, 95),
                 prefill ? watts : Double.NaN, prefill ? jPerToken : Double.NaN,
                 prefill ? Double.NaN : watts, prefill ? Double.NaN : jPerToken, aboveIdlePerToken, idleW,
-                meter.description(), SystemIdentity.peakRssBytes(), target.kvCacheBytes(), id.cpu(),
+                meter.description(), SystemIdentity.peakRssBytes(), kvBytes, id.cpu(),
                 id.coresAvailable(), id.jdk(), id.vectorBits(), id.vectorSpecies(), fullNote,
                 th.maxTempC(), th.meanClockFrac(), th.minClockFrac(), th.throttleBits() < 0 ? null
                         : ThrottleFlags.describe(th.throttleBits()), Double.NaN, Double.NaN, null,
-                SystemIdentity.rssFileBytes(), Runtime.getRuntime().totalMemory(), offHeap());
+                SystemIdentity.rssFileBytes(), Runtime.getRuntime().totalMemory(), offHeap(), Double.NaN, Double.NaN,
+                Double.NaN);
     }
 
     /** {@code RssAnon} minus the committed heap (at least 0), or -1 when unknown. */

@@ -43,7 +43,7 @@ public final class Charts {
         boolean power = rows.stream().anyMatch(r -> Double.isFinite(r.joulesPerToken()));
         for (String kind : List.of("pp", "tg")) {
             List<BenchRow> sel = rows.stream().filter(r -> r.isPrefill() == kind.equals("pp"))
-                    .filter(r -> Double.isFinite(r.avgTs())).toList();
+                    .filter(r -> Double.isFinite(r.avgTs()) && !Double.isFinite(r.nThink())).toList();   // no think rows
             if (sel.isEmpty()) {
                 continue;
             }
