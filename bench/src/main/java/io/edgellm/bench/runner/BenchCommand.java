@@ -60,8 +60,9 @@ public final class BenchCommand implements Callable<Integer> {
             description = "n_batch: prompt tokens per forward call (default ${DEFAULT-VALUE})")
     int nBatch;
 
-    @Option(names = "--n-seq", split = ",", paramLabel = "N",
-            description = "batch axis: parallel sequences in multi-sequence decode (default 1; >1 not yet supported)")
+    @Option(names = {"-np", "--n-seq"}, split = ",", paramLabel = "N",
+            description = "batch axis: parallel sequences decoding together in tg tests, sharing the prompt (default 1;"
+                    + " t/s is then the aggregate, plus t/s per sequence)")
     List<Integer> nSeq;
 
     @Option(names = "--reasoning", paramLabel = "PROMPT",

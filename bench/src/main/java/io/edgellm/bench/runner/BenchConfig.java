@@ -14,8 +14,8 @@ import java.util.List;
  * @param depths      KV-cache depths: tokens already in the cache before the timed region (untimed prefill)
  * @param threads     thread counts
  * @param nBatch      prompt tokens per forward call (llama-bench {@code -b}, n_batch); the prompt is split in chunks
- * @param nSeq        parallel sequences for multi-sequence decode; only 1 is supported yet (others give a "not yet
- *                    supported" row)
+ * @param nSeq        parallel sequences decoding together in tg tests (the batch axis, {@code -np}); pp tests run at
+ *                    n_seq 1 only
  * @param repetitions timed repetitions per test (llama-bench {@code -r})
  * @param warmup      whether to run one untimed warm-up of each test first
  * @param idle        how long to measure the idle baseline (zero: none)
@@ -36,6 +36,11 @@ public record BenchConfig(List<Path> models, List<Integer> nPrompt, List<Integer
         if (nBatch < 1) throw new IllegalArgumentException("n_batch must be >= 1: " + nBatch);
         for (List<Integer> l : List.of(nPrompt, nGen, depths)) {
             for (int v : l) if (v < 0) throw new IllegalArgumentException("lengths must be >= 0: " + l);
+        }
+        for (int n : nSeq) {
+            if (n < 1 || n > io.edgellm.engine.KvCache.MAX_SEQUENCES) {
+                throw new IllegalArgumentException("n_seq must be 1 .. " + io.edgellm.engine.KvCache.MAX_SEQUENCES + ": " + nSeq);
+            }
         }
         for (int t : threads) if (t < 1) throw new IllegalArgumentException("threads must be >= 1: " + threads);
     }

@@ -22,6 +22,11 @@ import java.util.List;
  * {@code </think>} (a budget-forced one included), {@code n_answer} generated tokens after it, {@code ttfat_ms} time
  * to first answer token, ms from the start of prefill to the first token after the closing tag (whereas
  * {@code ttft_ms} is to the first token overall); means over the repetitions (see {@link io.edgellm.ReasoningTimings}).
+ *
+ * <p>Batch axis ({@code -np} / {@code --n-seq}): on a tg row with {@code n_seq} N &gt; 1, N sequences sharing one prompt
+ * (the depth's tokens) decode together, one batch per step; {@code avg_ts} is then the aggregate (N × n_gen tokens /
+ * decode wall time) and {@code avg_ts_per_seq} = {@code avg_ts} / N, each sequence's own rate; {@code ms_per_token_*}
+ * are per step and {@code ttft_ms} is null. {@code avg_ts_per_seq} is NaN on pp rows.
  */
 @JsonPropertyOrder(alphabetic = false)
 public record BenchRow(
@@ -75,7 +80,8 @@ public record BenchRow(
         @JsonProperty("rss_offheap_bytes") long rssOffHeapBytes,
         @JsonProperty("n_think") double nThink,
         @JsonProperty("n_answer") double nAnswer,
-        @JsonProperty("ttfat_ms") double ttfatMs) {
+        @JsonProperty("ttfat_ms") double ttfatMs,
+        @JsonProperty("avg_ts_per_seq") double avgTsPerSeq) {
 
     /**
      * A copy with the perplexity columns set (bench {@code --ppl-file}).
@@ -91,7 +97,7 @@ public record BenchRow(
                 msPerTokenP50, msPerTokenP95, prefillWatts, prefillJoulesPerToken, decodeWatts, decodeJoulesPerToken,
                 aboveIdleJoulesPerToken, idleWatts, powerSource, peakRssBytes, kvCacheBytes, cpu, coresAvailable, jdk,
                 vectorBits, vectorSpecies, note, maxTempC, clockMeanFraction, clockMinFraction, throttle, ppl, error, text,
-                rssMappedBytes, heapCommittedBytes, rssOffHeapBytes, nThink, nAnswer, ttfatMs);
+                rssMappedBytes, heapCommittedBytes, rssOffHeapBytes, nThink, nAnswer, ttfatMs, avgTsPerSeq);
     }
 
     /**
@@ -108,7 +114,7 @@ public record BenchRow(
                 msPerTokenP50, msPerTokenP95, prefillWatts, prefillJoulesPerToken, decodeWatts, decodeJoulesPerToken,
                 aboveIdleJoulesPerToken, idleWatts, powerSource, peakRssBytes, kvCacheBytes, cpu, coresAvailable, jdk,
                 vectorBits, vectorSpecies, note, maxTempC, clockMeanFraction, clockMinFraction, throttle, ppl, pplError,
-                pplText, rssMappedBytes, heapCommittedBytes, rssOffHeapBytes, think, answer, ttfat);
+                pplText, rssMappedBytes, heapCommittedBytes, rssOffHeapBytes, think, answer, ttfat, avgTsPerSeq);
     }
 
     /** Whether this is a prompt-processing (prefill) row; otherwise token generation (decode). */

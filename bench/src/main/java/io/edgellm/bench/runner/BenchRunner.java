@@ -21,10 +21,13 @@ import java.util.Random;
  *
  * <pre>
  * for each model, thread count, n_seq, depth:
- *   pp N test:  warm-up (untimed, ≥ 0.5 s) | per repetition: reset KV, prefill `depth` random tokens (untimed),
+ *   pp N test (n_seq 1 only):  warm-up (untimed, ≥ 0.5 s) | per repetition: reset KV, prefill `depth` random tokens (untimed),
  *                                    [timed + energy window] evaluate N random tokens in n_batch chunks
  *   tg N test:  warm-up (untimed, ≥ 0.5 s) | per repetition: reset KV, prefill `depth` (untimed),
  *                                    [timed + energy window] N single-token decode steps
+ *   tg N test at n_seq S &gt; 1: per repetition: prefill `depth` (at least 1) random tokens once as the shared prompt
+ *                                    (untimed), [timed] N decode steps of S tokens (one per sequence) in one batch
+ *                                    each; t/s = S × N / decode time (aggregate), avg_ts_per_seq = that / S
  * </pre>
  * Token ids are random (no tokenizer) and the logits are not sampled (no argmax): only the forward pass is timed.
  * t/s per repetition = tokens / seconds; rows report mean ± sample standard deviation, like llama-bench.
@@ -110,13 +113,14 @@ public final class BenchRunner {
         int maxTest = Math.max(max(config.nPrompt()), max(config.nGen()));
         for (Path model : config.models()) {
             ModelInfo info = ModelInfo.read(model);
-            int nCtx = maxDepth + maxTest + 1;
+            // n_seq sequences each hold n_gen + 1 cells beside the shared prompt
+            int nCtx = Math.max(maxDepth + maxTest + 1, Math.max(1, maxDepth) + max(config.nSeq()) * (max(config.nGen()) + 1) + 1);
             for (int threads : config.threads()) {
                 try (BenchTarget target = factory.open(model, threads, nCtx)) {
                     for (int nSeq : config.nSeq()) {
                         for (int depth : config.depths()) {
-                            for (int p : config.nPrompt()) {
-                                if (p > 0) rows.add(test(id, info, target, threads, nSeq, p, 0, depth, idleW,
+                            for (int p : config.nPrompt()) {   // the prompt is shared: pp only at n_seq 1
+                                if (p > 0 && nSeq == 1) rows.add(test(id, info, target, threads, nSeq, p, 0, depth, idleW,
                                         config.repetitions(), config.warmup()));
                             }
                             for (int n : config.nGen()) {
@@ -212,13 +216,11 @@ public final class BenchRunner {
         String name = testName(nPrompt, nGen, depth) + (nSeq != 1 ? " (n_seq " + nSeq + ")" : "");
         boolean prefill = nPrompt > 0;
         int tokens = prefill ? nPrompt : nGen;
-        if (nSeq != 1) {
-            // Multi-sequence decode (n_seq parallel sequences sharing the weights reads) is the batch axis we will
-            // add when the engine has a batched KV cache; the row keeps its place in the table.
-            return row(id, info, target.kvCacheBytes(), threads, nSeq, nPrompt, nGen, depth, name, new double[0], List.of(),
-                    new double[0], List.of(), List.of(), idleW, "n_seq > 1 (multi-sequence decode): not yet supported");
-        }
         Random rnd = new Random(config.seed() ^ (31L * nPrompt + 17L * nGen + depth));
+        if (nSeq != 1) {
+            if (prefill) throw new IllegalArgumentException("n_seq > 1 applies to tg tests only");
+            return parallelTest(id, info, target, threads, nSeq, nGen, depth, name, idleW, repetitions, warmup, rnd);
+        }
         if (warmup) {
             // llama-bench runs one untimed warm-up; a JVM also needs the JIT to compile the hot loops, so repeat the
             // whole test (untimed) until at least WARMUP_NANOS have passed: one run for large models, thousands for tiny
@@ -282,12 +284,63 @@ public final class BenchRunner {
                 energy, heat, idleW, "");
     }
 
+    /**
+     * tg at n_seq > 1: the depth's random tokens (at least one) are the shared prompt, then n_gen decode steps of all
+     * sequences in one batch each; t/s is the aggregate (all sequences' tokens / decode wall time).
+     */
+    private BenchRow parallelTest(SystemIdentity id, ModelInfo info, BenchTarget target, int threads, int nSeq, int nGen,
+                                  int depth, String name, double idleW, int repetitions, boolean warmup, Random rnd) {
+        int[] prompt = randomTokens(rnd, target.vocabSize(), Math.max(1, depth));
+        try {
+            if (warmup) {
+                progress("%s %s t=%d: warm-up", info.label(), name, threads);
+                long start = System.nanoTime();
+                for (int i = 0; i < 1000 && (i == 0 || System.nanoTime() - start < WARMUP_NANOS); i++) {
+                    target.decodeParallel(prompt, nSeq, nGen);
+                }
+            }
+        } catch (UnsupportedOperationException e) {
+            return row(id, info, target.kvCacheBytes(), threads, nSeq, 0, nGen, depth, name, new double[0], List.of(),
+                    new double[0], List.of(), List.of(), idleW, "n_seq > 1 (multi-sequence decode): not supported by this target");
+        }
+        double[] seconds = new double[repetitions];
+        List<Double> perStepMs = new ArrayList<>();
+        List<EnergyResult> energy = new ArrayList<>();
+        List<ThermalResult> heat = new ArrayList<>();
+        String note = "";
+        for (int r = 0; r < repetitions; r++) {
+            ThermalMonitor.Window tw = thermal.start();
+            EnergyMeter.Window w = meter.start();
+            BenchTarget.ParallelDecode d;
+            try {
+                d = target.decodeParallel(prompt, nSeq, nGen);
+            } catch (UnsupportedOperationException e) {
+                return row(id, info, target.kvCacheBytes(), threads, nSeq, 0, nGen, depth, name, new double[0],
+                        List.of(), new double[0], List.of(), List.of(), idleW,
+                        "n_seq > 1 (multi-sequence decode): not supported by this target");
+            }
+            energy.add(w.stop());
+            heat.add(tw.stop());
+            if (d.tokens() != nSeq * nGen) note = "decoded " + d.tokens() + " tokens, not n_seq × n_gen (context full)";
+            // row() reports n_seq × n_gen / seconds: scale so that it is the t/s of the tokens actually decoded
+            seconds[r] = d.tokens() > 0 ? d.seconds() * nSeq * nGen / d.tokens() : Double.NaN;
+            perStepMs.add(d.seconds() * 1000 / Math.max(1, nGen));
+            progress("%s %s t=%d: rep %d/%d %.2f t/s aggregate", info.label(), name, threads, r + 1, repetitions,
+                    d.tokens() / d.seconds());
+        }
+        // ms/token p50/p95 here are per decode step (one token of every sequence); TTFT does not apply
+        double[] ttft = new double[repetitions];
+        Arrays.fill(ttft, Double.NaN);
+        return row(id, info, target.kvCacheBytes(), threads, nSeq, 0, nGen, depth, name, seconds, perStepMs, ttft,
+                energy, heat, idleW, note);
+    }
+
     private BenchRow row(SystemIdentity id, ModelInfo info, long kvBytes, int threads, int nSeq, int nPrompt,
                          int nGen, int depth, String name, double[] seconds, List<Double> perTokenMs,
                          double[] firstTokenMs, List<EnergyResult> energy, List<ThermalResult> heat, double idleW,
                          String note) {
         ThermalResult th = ThermalResult.combine(heat);
-        int tokens = nPrompt > 0 ? nPrompt : nGen;
+        int tokens = nPrompt > 0 ? nPrompt : nGen * nSeq;   // decode: all sequences' tokens (aggregate t/s)
         double[] ts = Arrays.stream(seconds).map(s -> tokens / s).toArray();
         double[] ns = Arrays.stream(seconds).map(s -> s * 1e9).toArray();
         // Energy: sum over repetitions, then per token; average W = joules / seconds of the windows.
@@ -317,7 +370,7 @@ public final class BenchRunner {
                 th.maxTempC(), th.meanClockFrac(), th.minClockFrac(), th.throttleBits() < 0 ? null
                         : ThrottleFlags.describe(th.throttleBits()), Double.NaN, Double.NaN, null,
                 SystemIdentity.rssFileBytes(), Runtime.getRuntime().totalMemory(), offHeap(), Double.NaN, Double.NaN,
-                Double.NaN);
+                Double.NaN, prefill ? Double.NaN : Stats.mean(ts) / nSeq);
     }
 
     /** {@code RssAnon} minus the committed heap (at least 0), or -1 when unknown. */

@@ -28,6 +28,30 @@ public interface BenchTarget extends AutoCloseable {
     /** Worker threads the engine uses. */
     int threads();
 
+    /**
+     * Decodes {@code nSeq} sequences together, sharing one prompt: the prompt is prefilled once (untimed) and its KV
+     * cells shared, then each step evaluates one token of every sequence in one batch ({@code Session.generateParallel},
+     * greedy, end of generation ignored). Leaves the cache empty.
+     *
+     * @param prompt prompt ids (at least one)
+     * @param nSeq   sequences, 1 .. {@code KvCache.MAX_SEQUENCES}
+     * @param nGen   decode steps per sequence
+     * @return the timed decode
+     * @throws UnsupportedOperationException when the target has no multi-sequence decode (the default)
+     */
+    default ParallelDecode decodeParallel(int[] prompt, int nSeq, int nGen) {
+        throw new UnsupportedOperationException("multi-sequence decode");
+    }
+
+    /**
+     * One multi-sequence decode.
+     *
+     * @param tokens  tokens evaluated in decode steps, all sequences together (nSeq × nGen when none stopped early)
+     * @param seconds wall time of the decode steps' forward passes (sampling excluded), s
+     */
+    record ParallelDecode(int tokens, double seconds) {
+    }
+
     @Override
     void close();
 }

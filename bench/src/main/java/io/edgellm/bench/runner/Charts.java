@@ -43,7 +43,8 @@ public final class Charts {
         boolean power = rows.stream().anyMatch(r -> Double.isFinite(r.joulesPerToken()));
         for (String kind : List.of("pp", "tg")) {
             List<BenchRow> sel = rows.stream().filter(r -> r.isPrefill() == kind.equals("pp"))
-                    .filter(r -> Double.isFinite(r.avgTs()) && !Double.isFinite(r.nThink())).toList();   // no think rows
+                    .filter(r -> Double.isFinite(r.avgTs()) && !Double.isFinite(r.nThink())
+                            && r.nSeq() == 1).toList();   // neither think rows nor the batch axis
             if (sel.isEmpty()) {
                 continue;
             }

@@ -52,6 +52,14 @@ public final class EngineTargets {
         }
 
         @Override
+        public ParallelDecode decodeParallel(int[] prompt, int nSeq, int nGen) {
+            // n_gen + 1 samples per sequence: the first comes from the prompt's logits, the other n_gen need a step
+            io.edgellm.SamplingParams p = io.edgellm.SamplingParams.greedy().withMaxNewTokens(nGen + 1).withIgnoreEos(true);
+            io.edgellm.Timings t = session.generateParallel(prompt, nSeq, p, null).get(0).timings();
+            return new ParallelDecode(t.evalTokens(), t.evalMs() / 1000);
+        }
+
+        @Override
         public long kvCacheBytes() {
             return session.kvCacheBytes();
         }

@@ -71,7 +71,7 @@ public final class Reports {
         for (BenchRow r : rows) {
             boolean flag = isNoisy(r);
             noisy |= flag;
-            String ts = r.note().startsWith("n_seq") ? "not yet supported"
+            String ts = r.note().startsWith("n_seq") ? "not supported"
                     : String.format(Locale.ROOT, "%.2f ± %.2f", r.avgTs(), r.stddevTs()) + (flag ? " (!)" : "");
             String[] cells = {r.model(), ModelInfo.bytesLabel(r.modelSize()), ModelInfo.paramsLabel(r.params()),
                     r.backend(), Integer.toString(r.threads()), r.test(), ts};
@@ -90,6 +90,7 @@ public final class Reports {
                 new Col("model", false, BenchRow::model),
                 new Col("threads", true, r -> Integer.toString(r.threads())),
                 new Col("test", true, BenchRow::test),
+                new Col("t/s per seq", true, r -> r.nSeq() > 1 ? num(r.avgTsPerSeq(), 2) : "-"),
                 new Col("TTFT ms", true, r -> num(r.ttftMs(), 2)),
                 new Col("n_think", true, r -> num(r.nThink(), 1)),
                 new Col("n_answer", true, r -> num(r.nAnswer(), 1)),

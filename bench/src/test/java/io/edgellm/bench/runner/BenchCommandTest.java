@@ -62,4 +62,44 @@ class BenchCommandTest {
         java.nio.file.Files.copy(dir.resolve("tg_ts_vs_n_depth.png"), Path.of("target/chart-sample.png"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
+
+    @Test
+    void batchAxisDecodesSequencesTogether() throws Exception {
+        Path model = SharedData.path("models/TinyStories-656K-Q8_0.gguf");
+        int n = 6;
+        for (String fmt : new String[] {"jsonl", "csv", "md"}) {
+            String outText = BenchCommandFakeTest.run(new BenchCommand(), "-m", model.toString(), "-p", "4", "-n",
+                    Integer.toString(n), "-np", "1,2", "-d", "3", "-r", "1", "-t", "1", "--power", "none", "--no-warmup",
+                    "-o", fmt);
+            switch (fmt) {
+                case "jsonl" -> {
+                    String[] lines = outText.split("\n");
+                    assertEquals(3, lines.length, outText);   // pp4 @ d3, tg6 @ d3, tg6 @ d3 (n_seq 2)
+                    JsonNode tg1 = new ObjectMapper().readTree(lines[1]), tg2 = new ObjectMapper().readTree(lines[2]);
+                    assertEquals(1, new ObjectMapper().readTree(lines[0]).get("n_seq").asInt());
+                    assertEquals(1, tg1.get("n_seq").asInt());
+                    assertEquals(2, tg2.get("n_seq").asInt());
+                    assertEquals("tg6 @ d3 (n_seq 2)", tg2.get("test").asText());
+                    assertEquals("", tg2.get("note").asText(), "np × n tokens decoded, no shortfall note");
+                    // aggregate t/s over np × n tokens: avg_ns is the decode time, so t/s × s = 2 × 6 tokens
+                    assertEquals(2.0 * n, tg2.get("avg_ts").asDouble() * tg2.get("avg_ns").asDouble() / 1e9, 1e-6);
+                    assertEquals(1.0 * n, tg1.get("avg_ts").asDouble() * tg1.get("avg_ns").asDouble() / 1e9, 1e-6);
+                    assertEquals(tg2.get("avg_ts").asDouble() / 2, tg2.get("avg_ts_per_seq").asDouble(), 1e-9);
+                    assertEquals(tg1.get("avg_ts").asDouble(), tg1.get("avg_ts_per_seq").asDouble(), 1e-9);
+                    assertTrue(tg2.get("ttft_ms").isNull() && tg2.get("avg_ts").asDouble() > 0, tg2.toString());
+                }
+                case "csv" -> {
+                    String[] lines = outText.split("\n");
+                    String sep = ",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)";   // commas outside quotes
+                    java.util.List<String> head = java.util.List.of(lines[0].split(sep));
+                    int col = head.indexOf("n_seq");
+                    assertTrue(col >= 0, lines[0]);
+                    assertEquals(4, lines.length, outText);
+                    assertEquals("1", lines[2].split(sep)[col]);
+                    assertEquals("2", lines[3].split(sep)[col]);
+                }
+                default -> assertTrue(outText.contains(" tg6 @ d3 (n_seq 2) ") && outText.contains(" t/s per seq "), outText);
+            }
+        }
+    }
 }
