@@ -12,7 +12,9 @@ import java.util.List;
  * scratch buffers. Tokens are appended at {@link #position()}; {@link #reset()} empties the cache.
  *
  * <p>Prompts are evaluated in batches of {@link SessionOptions#batchSize()} tokens (prefill, one weight pass per batch),
- * generated tokens one at a time (decode).
+ * generated tokens one at a time (decode). When the context is full, generation stops with
+ * {@link StopReason#CONTEXT_FULL}, or, with {@link SessionOptions#contextShift()}, shifts the context as llama.cpp's
+ * {@code --context-shift} does ({@link #shiftContext}).
  *
  * <p>Thread-safety: single-threaded. Only {@link #cancel()} may be called from another thread.
  */
@@ -25,6 +27,12 @@ public final class Session implements AutoCloseable {
     private volatile int position;             // volatile: position() may be polled from another thread
     private volatile boolean cancelled;
     private boolean closed;
+    /** The token at position 0 of the context, or -1 when the context is empty (n_keep counts BOS extra). */
+    private int firstToken = -1;
+    /** Context shifts done so far. */
+    private int contextShifts;
+    /** The network's RoPE at this session's n_ctx, for the K-shift; made at the first shift. */
+    private io.edgellm.engine.Rope shiftRope;
     /** Stops the worker threads of a session that is dropped without {@link #close()}; holds the state, not this. */
     private final java.lang.ref.Cleaner.Cleanable cleanable;
     private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
@@ -90,6 +98,7 @@ public final class Session implements AutoCloseable {
     public void reset() {
         checkOpen();
         position = 0;
+        firstToken = -1;
         state.cache().clear();
     }
 
@@ -154,6 +163,7 @@ public final class Session implements AutoCloseable {
                     + " + " + tokens.length + " > n_ctx " + contextLength());
         }
         transformer.forward(state, tokens, 0, tokens.length, position, out, all);
+        if (position == 0) firstToken = tokens[0];
         position += tokens.length;
     }
 
@@ -218,6 +228,7 @@ public final class Session implements AutoCloseable {
         StopText text = new StopText(sampling.stopStrings());
         StreamingDecoder decoder = tok.streamingDecoder();
 
+        int promptEnd = position + promptIds.length;
         long t0 = System.nanoTime();
         float[] logits = new float[vocab];   // reused by every decode step
         int[] one = new int[1];
@@ -230,6 +241,7 @@ public final class Session implements AutoCloseable {
             int m = Math.min(nBatch, promptIds.length - c);
             boolean last = c + m == promptIds.length;
             transformer.forward(state, promptIds, c, m, position, last ? logits : null, false);
+            if (position == 0) firstToken = promptIds[c];
             position += m;
         }
         checkFinite(logits, "after the prompt");
@@ -270,7 +282,7 @@ public final class Session implements AutoCloseable {
                 reason = StopReason.MAX_TOKENS; // the last token is not fed back (llama.cpp counts n_eval the same way)
                 break;
             }
-            if (position >= contextLength()) {
+            if (position >= contextLength() && (!options.contextShift() || shiftContext(keepCount(promptEnd)) == 0)) {
                 reason = StopReason.CONTEXT_FULL;
                 break;
             }
@@ -287,6 +299,59 @@ public final class Session implements AutoCloseable {
         }
         Timings timings = new Timings(model.loadMillis(), promptIds.length, promptMs, nEval, evalMs, nGen, sampleMs);
         return new GenerationResult(promptIds.clone(), Arrays.copyOf(generated, nGen), text.text(), reason, timings);
+    }
+
+    /**
+     * Resolves {@link SessionOptions#nKeep()} as llama.cpp's {@code tools/main} does: -1 or more than the prompt = the
+     * whole prompt; otherwise N plus the BOS token when the context starts with it.
+     */
+    private int keepCount(int promptEnd) {
+        int n = options.nKeep();
+        if (n < 0 || n > promptEnd) return promptEnd;
+        Tokenizer tok = model.tokenizer();
+        if (firstToken >= 0 && firstToken == tok.bosId()) n++;
+        return Math.min(n, promptEnd);
+    }
+
+    /**
+     * llama.cpp's context shift on sequence 0 ({@code tools/main}'s "infinite text generation via context shifting"):
+     * with {@code n_left = position - nKeep} and {@code n_discard = n_left / 2}, the tokens at positions
+     * {@code [nKeep, nKeep + n_discard)} are removed ({@code llama_memory_seq_rm}), those at
+     * {@code [nKeep + n_discard, position)} move back by {@code n_discard} ({@code llama_memory_seq_add}) and their
+     * cached keys are re-rotated for their new positions in every layer ({@link io.edgellm.engine.KvCache#applyKShift},
+     * llama.cpp's K-shift); {@link #position()} drops by {@code n_discard}. The first {@code nKeep} cells are untouched.
+     * Called by {@link #generate} when the context is full and {@link SessionOptions#contextShift()} is set.
+     *
+     * @param nKeep tokens kept at the start, {@code 0 <= nKeep <= position()}
+     * @return {@code n_discard}, the positions freed (0 when nothing can be dropped: {@code position - nKeep < 2})
+     * @throws IllegalArgumentException when {@code nKeep} is outside {@code [0, position()]}
+     */
+    public int shiftContext(int nKeep) {
+        checkOpen();
+        int nPast = position;
+        if (nKeep < 0 || nKeep > nPast) {
+            throw new IllegalArgumentException("n_keep " + nKeep + " is outside [0, position " + nPast + "]");
+        }
+        int nDiscard = (nPast - nKeep) / 2;
+        if (nDiscard == 0) return 0;
+        io.edgellm.engine.KvCache cache = state.cache();
+        cache.seqRemove(0, nKeep, nKeep + nDiscard);
+        cache.seqAdd(0, nKeep + nDiscard, nPast, -nDiscard);
+        if (shiftRope == null) shiftRope = transformer.network().rope(contextLength());
+        cache.applyKShift(shiftRope, model.config().keyLength());
+        position = nPast - nDiscard;
+        if (nKeep == 0) firstToken = -1;      // the old first token is gone; the moved one is not known here
+        contextShifts++;
+        return nDiscard;
+    }
+
+    /**
+     * Returns how many context shifts this session has done ({@link #shiftContext}).
+     *
+     * @return the number of shifts
+     */
+    public int contextShifts() {
+        return contextShifts;
     }
 
     /**

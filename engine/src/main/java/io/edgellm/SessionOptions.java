@@ -19,9 +19,17 @@ import java.util.Objects;
  *                            default, fast) or {@link AccumulationOrder#LLAMA_CPP_X86} (a slow reproducibility mode
  *                            that adds exactly like llama.cpp's x86 build and rounds activations with its x86
  *                            quantizer, to compare logits with llama.cpp without rounding flips)
+ * @param contextShift        what {@link Session#generate} does when the context is full: false (the default) stops
+ *                            with {@link StopReason#CONTEXT_FULL}; true does llama.cpp's context shift
+ *                            ({@code --context-shift}): keep the first {@code n_keep} tokens, drop half of the rest,
+ *                            move the remainder back and re-rotate its cached keys, and go on generating
+ * @param nKeep               tokens kept at the start of the context by a context shift (llama.cpp {@code --keep N}):
+ *                            -1 = the whole prompt; otherwise N tokens after the BOS token (BOS, when the context starts
+ *                            with it, is always kept, as llama.cpp does); capped at the prompt's length
  */
 public record SessionOptions(int contextLength, int batchSize, int threads, KvCacheType kvCacheType,
-                             ActivationPrecision activationPrecision, AccumulationOrder accumulationOrder) {
+                             ActivationPrecision activationPrecision, AccumulationOrder accumulationOrder,
+                             boolean contextShift, int nKeep) {
 
     /** Cap applied to the model's training context when {@code contextLength == 0}, tokens. */
     public static final int DEFAULT_MAX_CONTEXT = 4096;
@@ -38,6 +46,22 @@ public record SessionOptions(int contextLength, int batchSize, int threads, KvCa
         if (contextLength < 0) throw new IllegalArgumentException("contextLength must be >= 0, got " + contextLength);
         if (batchSize < 1) throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
         if (threads < 0) throw new IllegalArgumentException("threads must be >= 0, got " + threads);
+        if (nKeep < -1) throw new IllegalArgumentException("nKeep must be >= -1 (-1 = the whole prompt), got " + nKeep);
+    }
+
+    /**
+     * Options without context shift (a full context stops generation).
+     *
+     * @param contextLength       see the record
+     * @param batchSize           see the record
+     * @param threads             see the record
+     * @param kvCacheType         see the record
+     * @param activationPrecision see the record
+     * @param accumulationOrder   see the record
+     */
+    public SessionOptions(int contextLength, int batchSize, int threads, KvCacheType kvCacheType,
+                          ActivationPrecision activationPrecision, AccumulationOrder accumulationOrder) {
+        this(contextLength, batchSize, threads, kvCacheType, activationPrecision, accumulationOrder, false, 0);
     }
 
     /**
@@ -70,7 +94,7 @@ public record SessionOptions(int contextLength, int batchSize, int threads, KvCa
      * @return the modified copy
      */
     public SessionOptions withContextLength(int v) {
-        return new SessionOptions(v, batchSize, threads, kvCacheType, activationPrecision, accumulationOrder);
+        return new SessionOptions(v, batchSize, threads, kvCacheType, activationPrecision, accumulationOrder, contextShift, nKeep);
     }
 
     /**
@@ -80,7 +104,7 @@ public record SessionOptions(int contextLength, int batchSize, int threads, KvCa
      * @return the modified copy
      */
     public SessionOptions withBatchSize(int v) {
-        return new SessionOptions(contextLength, v, threads, kvCacheType, activationPrecision, accumulationOrder);
+        return new SessionOptions(contextLength, v, threads, kvCacheType, activationPrecision, accumulationOrder, contextShift, nKeep);
     }
 
     /**
@@ -90,7 +114,7 @@ public record SessionOptions(int contextLength, int batchSize, int threads, KvCa
      * @return the modified copy
      */
     public SessionOptions withThreads(int v) {
-        return new SessionOptions(contextLength, batchSize, v, kvCacheType, activationPrecision, accumulationOrder);
+        return new SessionOptions(contextLength, batchSize, v, kvCacheType, activationPrecision, accumulationOrder, contextShift, nKeep);
     }
 
     /**
@@ -100,7 +124,7 @@ public record SessionOptions(int contextLength, int batchSize, int threads, KvCa
      * @return the modified copy
      */
     public SessionOptions withKvCacheType(KvCacheType v) {
-        return new SessionOptions(contextLength, batchSize, threads, v, activationPrecision, accumulationOrder);
+        return new SessionOptions(contextLength, batchSize, threads, v, activationPrecision, accumulationOrder, contextShift, nKeep);
     }
 
     /**
@@ -110,7 +134,7 @@ public record SessionOptions(int contextLength, int batchSize, int threads, KvCa
      * @return the modified copy
      */
     public SessionOptions withActivationPrecision(ActivationPrecision v) {
-        return new SessionOptions(contextLength, batchSize, threads, kvCacheType, v, accumulationOrder);
+        return new SessionOptions(contextLength, batchSize, threads, kvCacheType, v, accumulationOrder, contextShift, nKeep);
     }
 
     /**
@@ -120,7 +144,31 @@ public record SessionOptions(int contextLength, int batchSize, int threads, KvCa
      * @return the modified copy
      */
     public SessionOptions withAccumulationOrder(AccumulationOrder v) {
-        return new SessionOptions(contextLength, batchSize, threads, kvCacheType, activationPrecision, v);
+        return new SessionOptions(contextLength, batchSize, threads, kvCacheType, activationPrecision, v, contextShift,
+                nKeep);
+    }
+
+    /**
+     * A copy with {@code contextShift} replaced.
+     *
+     * @param v true: shift the context when it is full (llama.cpp {@code --context-shift}); false: stop
+     * @return the modified copy
+     */
+    public SessionOptions withContextShift(boolean v) {
+        return new SessionOptions(contextLength, batchSize, threads, kvCacheType, activationPrecision, accumulationOrder,
+                v, nKeep);
+    }
+
+    /**
+     * A copy with {@code nKeep} replaced.
+     *
+     * @param v tokens kept by a context shift (llama.cpp {@code --keep}), -1 = the whole prompt
+     * @return the modified copy
+     * @throws IllegalArgumentException when {@code v < -1}
+     */
+    public SessionOptions withNKeep(int v) {
+        return new SessionOptions(contextLength, batchSize, threads, kvCacheType, activationPrecision, accumulationOrder,
+                contextShift, v);
     }
 
     /**

@@ -112,6 +112,14 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-b", "--batch-size"}, defaultValue = "512", description = "prompt tokens per forward pass (n_batch, default ${DEFAULT-VALUE})")
     int batch;
 
+    @Option(names = "--context-shift", description = "when the context is full, keep the first --keep tokens, drop half "
+            + "of the rest and go on generating (llama.cpp's context shift); without it generation stops (context_full)")
+    boolean contextShift;
+
+    @Option(names = "--keep", defaultValue = "0", paramLabel = "N", description = "tokens of the prompt kept by a context "
+            + "shift, BOS not counted (it is always kept); -1 = the whole prompt (default ${DEFAULT-VALUE})")
+    int keep;
+
     @Option(names = {"-ctk", "--cache-type"}, defaultValue = "f32", description = "KV cache type: f32 or f16 (default ${DEFAULT-VALUE})")
     String cacheType;
 
@@ -146,7 +154,8 @@ public final class GenerateCommand implements Callable<Integer> {
                 ignoreEos, stops);
         SessionOptions options = SessionOptions.defaults().withContextLength(ctx).withBatchSize(batch).withThreads(threads)
                 .withKvCacheType(kv).withActivationPrecision(f32Activations ? ActivationPrecision.F32 : ActivationPrecision.VEC_DOT_TYPE)
-                .withAccumulationOrder(llamaCppX86Order ? AccumulationOrder.LLAMA_CPP_X86 : AccumulationOrder.KERNEL);
+                .withAccumulationOrder(llamaCppX86Order ? AccumulationOrder.LLAMA_CPP_X86 : AccumulationOrder.KERNEL)
+                .withContextShift(contextShift).withNKeep(keep);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (threads > SessionOptions.maxThreads()) {
@@ -184,7 +193,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 io.edgellm.ReasoningTimings.Recorder rec = new io.edgellm.ReasoningTimings.Recorder(null);
                 rec.start();
                 r = session.generate(ids, sampling, rec);
-                out.println(toJson(m, text, r, rec.timings(m.tokenizer(), r, text)));
+                out.println(toJson(m, text, r, rec.timings(m.tokenizer(), r, text), session.contextShifts()));
             } else {
                 if (!noDisplayPrompt) out.print(text);
                 io.edgellm.ReasoningTimings.Recorder rec = new io.edgellm.ReasoningTimings.Recorder((id, piece) -> {
@@ -197,6 +206,12 @@ public final class GenerateCommand implements Callable<Integer> {
                 err.print(summary(r.timings(), r));
                 io.edgellm.ReasoningTimings rt = rec.timings(m.tokenizer(), r, text);
                 if (rt.hasThinking()) err.print("edgellm_perf_context_print: " + rt.format());
+                if (contextShift) {
+                    err.println("edgellm: context shifts " + session.contextShifts());
+                } else if (r.stopReason() == io.edgellm.StopReason.CONTEXT_FULL) {
+                    err.println("edgellm: the context (n_ctx " + session.contextLength() + ") is full; -c N enlarges it,"
+                            + " --context-shift [--keep N] drops older tokens and goes on");
+                }
             }
             out.flush();
             err.flush();
@@ -324,7 +339,12 @@ public final class GenerateCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    static String toJson(Model m, String prompt, GenerationResult r, io.edgellm.ReasoningTimings rt) throws Exception {
+    /**
+     * One generation as JSON: ids, text, stop reason, llama.cpp's timings, the thinking/answer split when there is a
+     * thinking block, and {@code n_context_shifts} when {@code shifts >= 0}.
+     */
+    static String toJson(Model m, String prompt, GenerationResult r, io.edgellm.ReasoningTimings rt, int shifts)
+            throws Exception {
         Timings t = r.timings();
         Map<String, Object> timings = new LinkedHashMap<>();
         timings.put("t_load_ms", t.loadMs());
@@ -350,6 +370,7 @@ public final class GenerateCommand implements Callable<Integer> {
         o.put("generated_ids", r.generatedIds());
         o.put("text", r.text());
         o.put("stop_reason", r.stopReason().name().toLowerCase(Locale.ROOT));
+        if (shifts >= 0) o.put("n_context_shifts", shifts);
         o.put("timings", timings);
         return new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(o);
     }

@@ -31,6 +31,10 @@ public final class KvCache {
     private final short[][] vF16;
     private final int[] cellPos;
     private final long[] cellSeqs;
+    /** Position change of each cell not yet applied to its K rows ({@link #seqAdd}, {@link #applyKShift}). */
+    private final int[] cellShift;
+    /** True while some {@code cellShift[c] != 0}. */
+    private boolean shiftPending;
     /** Cells in use (any non-empty set). */
     private int used;
     /** Next cell to try when allocating. */
@@ -82,6 +86,7 @@ public final class KvCache {
         }
         cellPos = new int[nCtx];
         cellSeqs = new long[nCtx];
+        cellShift = new int[nCtx];
         java.util.Arrays.fill(cellPos, -1);
     }
 
@@ -117,6 +122,8 @@ public final class KvCache {
     public void clear() {
         java.util.Arrays.fill(cellPos, -1);
         java.util.Arrays.fill(cellSeqs, 0L);
+        java.util.Arrays.fill(cellShift, 0);
+        shiftPending = false;
         used = 0;
         head = 0;
         linear = true;
@@ -140,6 +147,7 @@ public final class KvCache {
         if (linear && !(seq == 0 && pos == c && c == used)) linear = false;
         cellPos[c] = pos;
         cellSeqs[c] = 1L << seq;
+        cellShift[c] = 0;
         used++;
         head = c + 1 == nCtx ? 0 : c + 1;
         return c;
@@ -165,6 +173,7 @@ public final class KvCache {
             cellSeqs[c] &= ~mask;
             if (cellSeqs[c] == 0) {
                 cellPos[c] = -1;
+                cellShift[c] = 0;
                 used--;
                 if (c < head) head = c;
             }
@@ -182,6 +191,7 @@ public final class KvCache {
         if (cellPos[cell] < 0) return;
         cellPos[cell] = -1;
         cellSeqs[cell] = 0;
+        cellShift[cell] = 0;
         used--;
         if (cell < head) head = cell;
         if (cell != used) linear = false;
@@ -209,6 +219,126 @@ public final class KvCache {
                 cellSeqs[c] |= 1L << dst;
                 linear = false;
             }
+        }
+    }
+
+    /**
+     * Adds {@code delta} to the positions of the tokens of a sequence with positions in {@code [p0, p1)} (llama.cpp
+     * {@code llama_memory_seq_add}; the context shift moves the tail of a full context back by
+     * {@code -n_discard}). A cell whose position becomes negative is freed. A cell shared with other sequences moves for
+     * all of them, as in llama.cpp. The K rows of the moved cells still hold keys rotated for the old positions until
+     * {@link #applyKShift} re-rotates them (llama.cpp does that K-shift before the next decode); call it before the
+     * next forward pass.
+     *
+     * @param seq   sequence id
+     * @param p0    first position (negative: 0)
+     * @param p1    end position, exclusive (negative: infinity)
+     * @param delta positions to add (negative moves back)
+     */
+    public void seqAdd(int seq, int p0, int p1, int delta) {
+        checkSeq(seq);
+        int lo = Math.max(0, p0);
+        int hi = p1 < 0 ? Integer.MAX_VALUE : p1;
+        if (delta == 0 || lo >= hi) return;
+        long bit = 1L << seq;
+        for (int c = 0; c < nCtx; c++) {
+            int p = cellPos[c];
+            if (p < lo || p >= hi || (cellSeqs[c] & bit) == 0) continue;
+            linear = false;
+            if (p + delta < 0) {
+                cellPos[c] = -1;
+                cellSeqs[c] = 0;
+                cellShift[c] = 0;
+                used--;
+                if (c < head) head = c;
+                continue;
+            }
+            cellPos[c] = p + delta;
+            cellShift[c] += delta;
+            shiftPending = true;
+        }
+        if (used == 0) clear();
+    }
+
+    /**
+     * Whether some cells were moved by {@link #seqAdd} and their K rows are not re-rotated yet.
+     *
+     * @return true when {@link #applyKShift} has work to do
+     */
+    public boolean shiftPending() {
+        return shiftPending;
+    }
+
+    /**
+     * Re-rotates the K rows of every cell moved by {@link #seqAdd} since the last call, in every layer (llama.cpp's
+     * K-shift, {@code build_rope_shift}): each KV head's first {@code n_rot} dimensions are rotated by the cell's
+     * position change ({@link Rope#shiftAngles}), so a key cached at position {@code p} becomes the key of position
+     * {@code p + delta} without recomputing the layer; V rows do not depend on the position. Exact up to float
+     * rounding in an F32 cache; an F16 cache dequantizes the row, rotates and rounds it back to F16, so a moved key
+     * carries one more F16 rounding (relative error about 2^-11 per shift) than a freshly computed one.
+     *
+     * @param rope     the network's RoPE schedule for this cache's context ({@code Network.rope(n_ctx)})
+     * @param headSize elements per KV head in a K row ({@code head_k}); the row holds {@code kvDimK / headSize} heads
+     * @throws IllegalArgumentException when {@code headSize} does not divide the K row or is below {@code n_rot}
+     */
+    public void applyKShift(Rope rope, int headSize) {
+        if (!shiftPending) return;
+        if (headSize <= 0 || kvDimK % headSize != 0 || rope.nRot() > headSize) {
+            throw new IllegalArgumentException("K-shift: head size " + headSize + " does not fit a K row of " + kvDimK
+                    + " with n_rot " + rope.nRot());
+        }
+        int half = rope.nRot() / 2;
+        float[] cos = new float[half], sin = new float[half];
+        float[] row = new float[kvDimK];
+        int heads = kvDimK / headSize;
+        int nLayer = kF32 != null ? kF32.length : kF16.length;
+        for (int c = 0; c < nCtx; c++) {
+            int d = cellShift[c];
+            if (d == 0) continue;
+            cellShift[c] = 0;
+            if (cellPos[c] < 0) continue;
+            rope.shiftAngles(d, cos, sin, 0);
+            int base = c * kvDimK;
+            for (int l = 0; l < nLayer; l++) {
+                if (kF32 != null) {
+                    float[] kc = kF32[l];
+                    for (int h = 0; h < heads; h++) rope.rotate(kc, base + h * headSize, cos, sin, 0);
+                } else {
+                    short[] kc = kF16[l];
+                    for (int i = 0; i < kvDimK; i++) row[i] = Float.float16ToFloat(kc[base + i]);
+                    for (int h = 0; h < heads; h++) rope.rotate(row, h * headSize, cos, sin, 0);
+                    for (int i = 0; i < kvDimK; i++) kc[base + i] = Float.floatToFloat16(row[i]);
+                }
+            }
+        }
+        shiftPending = false;
+    }
+
+    /**
+     * Position held by a cell.
+     *
+     * @param cell cell index, {@code 0 <= cell < n_ctx}
+     * @return its position, or -1 when the cell is empty
+     */
+    public int cellPosition(int cell) {
+        return cellPos[cell];
+    }
+
+    /**
+     * Copies the K row of one cell as floats (an F16 cache is widened).
+     *
+     * @param layer layer index
+     * @param cell  cell index
+     * @param dst   destination, {@code kvDimK} floats at {@code off}
+     * @param off   offset in dst
+     */
+    public void readK(int layer, int cell, float[] dst, int off) {
+        int base = cell * kvDimK;
+        if (kF32 != null) {
+            System.arraycopy(kF32[layer], base, dst, off, kvDimK);
+        } else {
+            short[] kc = kF16[layer];
+            for (int i = 0; i < kvDimK; i++) dst[off + i] = Float.float16ToFloat(kc[base + i]);
         }
     }
 

@@ -130,11 +130,32 @@ public final class Rope {
      * @param off offset in both
      */
     public void angles(int pos, float[] cos, float[] sin, int off) {
-        float theta = pos; // theta_base = p; multiplied by theta_scale per pair, in float like ggml
         float mscale = attnFactor;
         if (extFactor != 0f) {
             mscale *= 1.0f + 0.1f * (float) Math.log(1.0f / freqScale);
         }
+        fill(pos, mscale, cos, sin, off);
+    }
+
+    /**
+     * Fills the cos/sin table of a pure rotation by a position difference {@code delta} (possibly negative), for
+     * moving a cached, already rotated key from position {@code p} to {@code p + delta} (llama.cpp's K-shift,
+     * {@code build_rope_shift}). Every angle of this schedule is linear in the position ({@code theta_i(p) = p * c_i},
+     * with {@code c_i} from the base, the frequency divisors, linear scaling and YaRN's per-dimension blend), so
+     * {@code R(p + delta) = R(delta) R(p)} up to float rounding. The magnitude factor ({@code attn_factor}, YaRN's
+     * {@code mscale}) is left out here: it is already in the cached key, and a rotation must not apply it twice.
+     *
+     * @param delta position difference, tokens
+     * @param cos   destination of the cosines ({@code nRot/2} at {@code off})
+     * @param sin   destination of the sines
+     * @param off   offset in both
+     */
+    public void shiftAngles(int delta, float[] cos, float[] sin, int off) {
+        fill(delta, 1f, cos, sin, off);
+    }
+
+    private void fill(int pos, float mscale, float[] cos, float[] sin, int off) {
+        float theta = pos; // theta_base = p; multiplied by theta_scale per pair, in float like ggml
         for (int i = 0; i < nRot / 2; i++) {
             float ff = freqFactors != null ? freqFactors[i] : 1.0f;
             float thetaExtrap = theta / ff;

@@ -70,4 +70,41 @@ class RopeTest {
         plain.angles(1, c2, s2, 0);
         assertArrayEquals(c2, c1, 1e-6f);
     }
+
+    /**
+     * The K-shift's premise: for every scaling kind (none, linear, YaRN with its magnitude factor, Llama 3 divisors) and
+     * both pairings, rotating a key of position p by {@link Rope#shiftAngles}(delta) gives the key of position
+     * p + delta, delta negative or positive, with partial rotary dimensions (n_rot 12 of a head of 16) left alone.
+     */
+    @Test
+    void shiftByDeltaComposesWithPosition() {
+        ModelConfig.RopeScaling yarn = new ModelConfig.RopeScaling(ModelConfig.RopeScaling.Type.YARN, 4f, 256, 1, 4, 32, 1, 1.25f);
+        ModelConfig.RopeScaling linear = new ModelConfig.RopeScaling(ModelConfig.RopeScaling.Type.LINEAR, 2f, 0, 1, 4, 32, 1, 1);
+        float[] llama3 = Rope.llama3FreqFactors(12, 500000f, 8f, 1f, 4f, 64);
+        java.util.Random rnd = new java.util.Random(7);
+        for (Rope.Mode mode : Rope.Mode.values()) {
+            Rope[] ropes = {
+                    new Rope(mode, 12, 10000f, ModelConfig.RopeScaling.NONE, 512, null),
+                    new Rope(mode, 12, 10000f, linear, 512, null),
+                    new Rope(mode, 12, 10000f, yarn, 256, null),
+                    new Rope(mode, 12, 500000f, ModelConfig.RopeScaling.NONE, 512, llama3)};
+            for (Rope r : ropes) {
+                for (int[] pd : new int[][] {{40, -15}, {1000, -499}, {3, 7}, {2047, -1024}}) {
+                    int p = pd[0], d = pd[1];
+                    float[] x = new float[16];
+                    for (int i = 0; i < 16; i++) x[i] = (float) rnd.nextGaussian();
+                    float[] shifted = x.clone(), direct = x.clone();
+                    float[] c = new float[6], sn = new float[6];
+                    r.angles(p, c, sn, 0);
+                    r.rotate(shifted, 0, c, sn, 0);
+                    r.shiftAngles(d, c, sn, 0);
+                    r.rotate(shifted, 0, c, sn, 0);
+                    r.angles(p + d, c, sn, 0);
+                    r.rotate(direct, 0, c, sn, 0);
+                    assertArrayEquals(direct, shifted, 2e-3f, mode + " p " + p + " delta " + d);
+                    for (int i = 12; i < 16; i++) assertEquals(x[i], shifted[i]);   // beyond n_rot: untouched
+                }
+            }
+        }
+    }
 }
