@@ -317,7 +317,7 @@ public final class BatchEngine implements AutoCloseable {
         List<Seq> running = new ArrayList<>();
         boolean[] used = new boolean[maxSequences];
         Batch batch = new Batch(stepTokens);
-        float[] logits = new float[stepTokens * vocab];
+        float[] logits = new float[maxSequences * vocab];   // at most one logits row per sequence a step
         KvCache cache = state.cache();
         try {
             while (!closed) {
