@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Serve a model over HTTP: OpenAI-compatible /v1/chat/completions, /v1/completions, /v1/models,",
                 "and llama-server's /health, /tokenize, /detokenize, /apply-template.",
-                "Requests queue for one of -np sessions; binds only --host."})
+                "Concurrent requests are decoded together on -np sequences of one engine; binds only --host."})
 public final class ServeCommand implements Callable<Integer> {
 
     /** Creates the command (used by picocli). */
@@ -38,10 +38,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8080", description = "TCP port, 0 = any free one (default ${DEFAULT-VALUE})")
     int port;
 
-    @Option(names = {"-np", "--parallel"}, defaultValue = "1", description = "sessions: requests served at once; more wait (default ${DEFAULT-VALUE})")
+    @Option(names = {"-np", "--parallel"}, defaultValue = "1", description = "sequences decoded together (one pool); more wait (default ${DEFAULT-VALUE})")
     int parallel;
 
-    @Option(names = {"-c", "--ctx-size"}, defaultValue = "0", description = "context size per session (n_ctx), 0 = the model's, capped at 4096")
+    @Option(names = {"-c", "--ctx-size"}, defaultValue = "0", description = "context size per sequence (n_ctx), 0 = the model's, capped at 4096")
     int ctx;
 
     @Option(names = {"-t", "--threads"}, defaultValue = "0", description = "threads per session, 0 = all processors (default ${DEFAULT-VALUE})")

@@ -331,8 +331,8 @@ public final class Forward {
                 int[] cells = vis.cells[t];
                 int first = vis.start[t], cnt = vis.count[t];
                 int qOff = t * qDim + h * headK, oOff = t * hd + h * headV;
-                if (x86 && cells == null) {
-                    cache.attendLlamaCppX86(layer, kvHead, headK, qq, qOff, scale, att, first, cnt, hh, oOff);
+                if (x86) {
+                    cache.attendLlamaCppX86(layer, kvHead, headK, qq, qOff, scale, att, cells, first, cnt, hh, oOff);
                     continue;
                 }
                 cache.scores(layer, kvHead, headK, qq, qOff, scale, att, cells, first, cnt);

@@ -402,7 +402,10 @@ public final class KvCache {
 
     /**
      * The cells a token of sequence {@code seq} at position {@code pos} attends to: those holding {@code seq} at a
-     * position {@code <= pos}, and {@code > pos - window} when {@code window > 0}, in cell order.
+     * position {@code <= pos}, and {@code > pos - window} when {@code window > 0}, in position order. Position order
+     * makes attention's sums run in the same order as in the single-sequence layout whatever cells a sequence got
+     * (cells freed by other sequences are reused out of order), so a sequence decoded beside others gets the same
+     * scores as alone. Cells are scanned once; they are sorted only when found out of order.
      *
      * @param seq    sequence id
      * @param pos    the query token's position
@@ -413,14 +416,25 @@ public final class KvCache {
     public int visible(int seq, int pos, int window, int[] out) {
         long bit = 1L << seq;
         int n = 0;
+        boolean ordered = true;
         for (int c = 0; c < nCtx; c++) {
             int p = cellPos[c];
             if (p < 0 || p > pos || (cellSeqs[c] & bit) == 0) continue;
             if (window > 0 && pos - p >= window) continue;
+            if (n > 0 && p < cellPos[out[n - 1]]) ordered = false;
             out[n++] = c;
+        }
+        if (!ordered) {
+            if (sortKeys.length < n) sortKeys = new long[nCtx];
+            for (int i = 0; i < n; i++) sortKeys[i] = ((long) cellPos[out[i]] << 32) | out[i];
+            java.util.Arrays.sort(sortKeys, 0, n);
+            for (int i = 0; i < n; i++) out[i] = (int) sortKeys[i];
         }
         return n;
     }
+
+    /** Scratch of {@link #visible}: (position, cell) pairs to sort. */
+    private long[] sortKeys = new long[0];
 
     /**
      * Bytes held by one cell over all layers.
@@ -528,7 +542,9 @@ public final class KvCache {
 
     /**
      * {@link #scores}, softmax and {@link #weightedValues} in llama.cpp's x86 order ({@link LlamaCppX86Math}) over the
-     * consecutive cells {@code start .. start+n-1}; F32 cache only (an F16 cache uses the plain methods).
+     * cells {@code cells[0 .. n)}, or the consecutive cells {@code start .. start+n-1} when {@code cells} is null (the
+     * same sums in the same order either way, so a sequence scattered over the cache gets what it gets alone); F32
+     * cache only (an F16 cache uses the plain methods).
      *
      * @param layer    layer index
      * @param kvHead   KV head index
@@ -537,27 +553,31 @@ public final class KvCache {
      * @param qOff     offset in q
      * @param scale    {@code 1/sqrt(head_k)}
      * @param att      scratch, at least n floats
-     * @param start    first cell
+     * @param cells    the cells, or null for {@code start .. start+n-1}
+     * @param start    first cell when {@code cells} is null
      * @param n        cells
      * @param out      destination ({@code headSize} floats at {@code outOff})
      * @param outOff   offset in out
      */
     public void attendLlamaCppX86(int layer, int kvHead, int headSize, float[] q, int qOff, float scale, float[] att,
-                                  int start, int n, float[] out, int outOff) {
+                                  int[] cells, int start, int n, float[] out, int outOff) {
         if (kF32 == null) {
-            scores(layer, kvHead, headSize, q, qOff, scale, att, null, start, n);
+            scores(layer, kvHead, headSize, q, qOff, scale, att, cells, start, n);
             Ops.softmax(att, 0, n);
-            weightedValues(layer, kvHead, headSize, att, null, start, n, out, outOff);
+            weightedValues(layer, kvHead, headSize, att, cells, start, n, out, outOff);
             return;
         }
         float[] kc = kF32[layer], vc = vF32[layer];
         int hOff = kvHead * headSize;
         for (int j = 0; j < n; j++) {
-            att[j] = LlamaCppX86Math.dotF32(kc, (start + j) * kvDimK + hOff, q, qOff, headSize) * scale;
+            int c = cells == null ? start + j : cells[j];
+            att[j] = LlamaCppX86Math.dotF32(kc, c * kvDimK + hOff, q, qOff, headSize) * scale;
         }
         LlamaCppX86Math.softmax(att, n);
         for (int d = 0; d < headSize; d++) {
-            out[outOff + d] = LlamaCppX86Math.weightedSum(att, n, vc, start * kvDimV + hOff + d, kvDimV);
+            out[outOff + d] = cells == null
+                    ? LlamaCppX86Math.weightedSum(att, n, vc, start * kvDimV + hOff + d, kvDimV)
+                    : LlamaCppX86Math.weightedSum(att, n, vc, cells, hOff + d, kvDimV);
         }
     }
 

@@ -106,6 +106,15 @@ final class LlamaCppX86Math {
         return reduceAdd16(acc, 0);
     }
 
+    /** {@link #weightedSum(float[], int, float[], int, int)} over listed cells: {@code sum_j p[j] * v[cells[j]*stride + off]}. */
+    static float weightedSum(float[] p, int n, float[] v, int[] cells, int off, int stride) {
+        float[] acc = new float[16];
+        for (int j = 0; j < n; j++) {
+            acc[j & 15] = Math.fma(v[cells[j] * stride + off], p[j], acc[j & 15]);
+        }
+        return reduceAdd16(acc, 0);
+    }
+
     /** {@code ggml_vec_swiglu_f32} over rows of {@code rowLen}: {@code gate[i] = silu(gate[i]) * up[i]}. */
     static void swigluRows(float[] gate, float[] up, int rows, int rowLen) {
         int vec = rowLen & ~15;

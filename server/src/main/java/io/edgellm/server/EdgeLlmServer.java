@@ -10,7 +10,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgellm.GenerationResult;
 import io.edgellm.Model;
 import io.edgellm.SamplingParams;
-import io.edgellm.Session;
+import io.edgellm.SessionOptions;
+import io.edgellm.BatchEngine;
 import io.edgellm.StopReason;
 import io.edgellm.chat.ChatMessage;
 import io.edgellm.chat.ChatTemplate;
@@ -63,9 +64,11 @@ import org.slf4j.LoggerFactory;
  * {@code min_p}, {@code repeat_penalty}, {@code seed}, {@code stop}, {@code n} (choices), {@code ignore_eos};
  * absent ones take llama.cpp's defaults ({@link SamplingParams#defaults()}). Other fields are ignored.
  *
- * <p>Concurrency: the server owns {@link ServerOptions#parallel()} sessions; each request holds one for its whole
- * generation (all its {@code n} choices, one after another), and requests beyond that wait, in arrival order, for a
- * free one. Tokenization, template and validation run before a session is taken.
+ * <p>Concurrency: one {@link BatchEngine} (one KV cache, one thread pool, one decoding loop) with
+ * {@link ServerOptions#parallel()} sequences ({@code -np}), each with the context a session of
+ * {@link ServerOptions#session()} would have; concurrent requests are decoded together (continuous batching), each
+ * choice as one sequence (the {@code n} choices of a non-streamed request together, of a streamed one one after
+ * another), and choices beyond {@code -np} wait in arrival order. Tokenization, template and validation run first.
  *
  * <p>Errors are {@code {"error":{"message","type","param","code"}}} with a 4xx status for the client's faults
  * (malformed JSON, wrong field types or ranges, missing {@code messages}, a prompt longer than the context, unknown
@@ -80,7 +83,9 @@ public final class EdgeLlmServer implements AutoCloseable {
 
     private final Model model;
     private final ServerOptions options;
-    private final SessionPool pool;
+    private final BatchEngine engine;
+    /** Requests generating now (for {@code /health}'s slots). */
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private final ChatTemplate template;
     private final String templateOrigin;
     private final String modelId;
@@ -106,7 +111,11 @@ public final class EdgeLlmServer implements AutoCloseable {
         this.modelId = options.modelAlias() != null ? options.modelAlias() : model.path().getFileName().toString();
         this.json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         json.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
-        this.pool = new SessionPool(model, options.session(), options.parallel());
+        SessionOptions so = options.session();
+        int perSequence = so.contextLength() > 0 ? so.contextLength()
+                : Math.min(model.config().contextLength(), SessionOptions.DEFAULT_MAX_CONTEXT);
+        // one engine, one pool: -np sequences, each with the context a session of these options would have
+        this.engine = new BatchEngine(model, so.withContextLength(perSequence * options.parallel()), options.parallel());
         WebServer w;
         try {
             w = WebServer.builder()
@@ -117,12 +126,12 @@ public final class EdgeLlmServer implements AutoCloseable {
                     .build()
                     .start();
         } catch (RuntimeException | Error e) {
-            pool.close();
+            engine.close();
             throw e;
         }
         this.web = w;
-        LOG.info("edgellm server listening on http://{}:{} ({} session(s), n_ctx {}, model {}, chat template: {})",
-                options.host(), web.port(), options.parallel(), pool.contextLength(), modelId, templateOrigin);
+        LOG.info("edgellm server listening on http://{}:{} ({} sequence(s) in one batch engine, n_ctx {} each, model {}, chat template: {})",
+                options.host(), web.port(), options.parallel(), engine.sequenceContextLength(), modelId, templateOrigin);
     }
 
     /**
@@ -190,7 +199,7 @@ public final class EdgeLlmServer implements AutoCloseable {
         try {
             web.stop();
         } finally {
-            pool.close();
+            engine.close();
             stopped.countDown();
         }
     }
@@ -299,8 +308,8 @@ public final class EdgeLlmServer implements AutoCloseable {
     private void health(ServerRequest req, ServerResponse res) {
         ObjectNode o = json.createObjectNode();
         o.put("status", "ok");
-        o.put("slots_idle", pool.idle());
-        o.put("slots_total", pool.size());
+        o.put("slots_idle", Math.max(0, options.parallel() - inFlight.get()));
+        o.put("slots_total", options.parallel());
         sendJson(res, 200, o);
     }
 
@@ -315,7 +324,7 @@ public final class EdgeLlmServer implements AutoCloseable {
         meta.put("n_vocab", model.config().vocabSize());
         meta.put("n_ctx_train", model.config().contextLength());
         meta.put("n_embd", model.config().embeddingLength());
-        meta.put("n_ctx", pool.contextLength());
+        meta.put("n_ctx", engine.sequenceContextLength());
         ObjectNode o = json.createObjectNode();
         o.put("object", "list");
         o.putArray("data").add(m);
@@ -426,7 +435,7 @@ public final class EdgeLlmServer implements AutoCloseable {
 
     private Request request(ObjectNode body) {
         Fields.string(body, "model", null); // any model name is accepted (one model is served), but it must be a string
-        int nCtx = pool.contextLength();
+        int nCtx = engine.sequenceContextLength();
         long maxTokens = -1;
         for (String f : new String[] {"n_predict", "max_tokens", "max_completion_tokens"}) {
             if (Fields.has(body, f)) maxTokens = Fields.integer(body, f, -1, -1, nCtx);
@@ -471,7 +480,7 @@ public final class EdgeLlmServer implements AutoCloseable {
         }
         int[] ids = tok.encode(text, true, true);
         if (ids.length == 0) throw ApiException.badRequest(param, "the prompt is empty");
-        int nCtx = pool.contextLength();
+        int nCtx = engine.sequenceContextLength();
         if (ids.length >= nCtx) {
             throw new ApiException(400, "invalid_request_error", param, "context_length_exceeded", "the prompt is "
                     + ids.length + " tokens but the context (n_ctx) holds " + nCtx
@@ -551,15 +560,20 @@ public final class EdgeLlmServer implements AutoCloseable {
         long now = System.currentTimeMillis() / 1000;
         int choices = prompts.size() * r.n();
         boolean clientGone = false;
-        try (SessionPool.Lease lease = pool.acquire()) {
-            Session session = lease.session();
+        inFlight.incrementAndGet();
+        try {
             if (!r.stream()) {
-                List<GenerationResult> results = new ArrayList<>();
-                for (int c = 0; c < choices; c++) {
-                    session.reset();
-                    results.add(session.generate(prompts.get(c / r.n()), forChoice(r, c % r.n()), null));
+                List<BatchEngine.Request> running = new ArrayList<>();   // all choices decode together
+                try {
+                    for (int c = 0; c < choices; c++) {
+                        running.add(engine.submit(prompts.get(c / r.n()), forChoice(r, c % r.n()), null));
+                    }
+                    List<GenerationResult> results = new ArrayList<>();
+                    for (BatchEngine.Request q : running) results.add(await(q));
+                    sendJson(res, 200, completion(id, now, isChat, results, prompts));
+                } finally {
+                    for (BatchEngine.Request q : running) q.cancel();        // no-op when finished
                 }
-                sendJson(res, 200, completion(id, now, isChat, results, prompts));
                 return;
             }
             res.status(200);
@@ -571,18 +585,27 @@ public final class EdgeLlmServer implements AutoCloseable {
                 try {
                     for (int c = 0; c < choices && !sse.gone; c++) {
                         int index = c;
-                        session.reset();
                         if (isChat) {
                             ObjectNode delta = json.createObjectNode();
                             delta.put("role", "assistant");
                             delta.put("content", "");
                             sse.send(chunk(id, now, true, index, delta, null));
                         }
-                        GenerationResult g = session.generate(prompts.get(c / r.n()), forChoice(r, c % r.n()), (tok, text) -> {
-                            if (text.isEmpty() || sse.gone) return;
-                            sse.send(chunk(id, now, isChat, index, text, null));
-                            if (sse.gone) session.cancel();
-                        });
+                        // the loop thread only queues text; this thread writes it, so a slow client slows only itself
+                        java.util.concurrent.LinkedBlockingQueue<String> pieces = new java.util.concurrent.LinkedBlockingQueue<>();
+                        BatchEngine.Request q = engine.submit(prompts.get(c / r.n()), forChoice(r, c % r.n()),
+                                (tok, text) -> { if (!text.isEmpty()) pieces.add(text); });
+                        q.result().whenComplete((v, t) -> pieces.add(END_OF_STREAM));
+                        try {
+                            for (String text; (text = pieces.take()) != END_OF_STREAM; ) {
+                                if (sse.gone) continue;
+                                sse.send(chunk(id, now, isChat, index, text, null));
+                                if (sse.gone) q.cancel();
+                            }
+                        } finally {
+                            q.cancel();
+                        }
+                        GenerationResult g = await(q);
                         results.add(g);
                         if (sse.gone) break;
                         ObjectNode fin = chunk(id, now, isChat, index, isChat ? json.createObjectNode() : "",
@@ -605,10 +628,27 @@ public final class EdgeLlmServer implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 clientGone = true; // closing the stream failed: the client is gone
             }
+        } finally {
+            inFlight.decrementAndGet();
         }
         if (clientGone) {
             disconnects.incrementAndGet();
-            LOG.info("{}: the client disconnected during the stream; generation cancelled, session returned", id);
+            LOG.info("{}: the client disconnected during the stream; generation cancelled, its sequence freed", id);
+        }
+    }
+
+    /** Marks the end of one choice's streamed text (compared by identity). */
+    @SuppressWarnings("StringOperationCanBeSimplified")
+    private static final String END_OF_STREAM = new String("");
+
+    /** The result of a request; its failure is rethrown as it was raised on the loop thread. */
+    private static GenerationResult await(BatchEngine.Request q) {
+        try {
+            return q.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            if (e.getCause() instanceof Error err) throw err;
+            throw e;
         }
     }
 

@@ -12,8 +12,8 @@ import java.util.Objects;
  *
  * @param host          the address to bind (llama-server's {@code --host}); only this one, default {@code 127.0.0.1}
  * @param port          TCP port ({@code --port}, default 8080); 0 picks a free one ({@link EdgeLlmServer#port()})
- * @param parallel      number of sessions ({@code -np}, default 1): requests beyond it wait for a free one
- * @param session       options of every session: context size ({@code -c}), threads ({@code -t}), batch, KV cache
+ * @param parallel      sequences decoded together ({@code -np}, default 1): choices beyond it wait for a free one
+ * @param session       session options of the batch engine: context size of each sequence ({@code -c}), threads ({@code -t}), batch, KV cache
  * @param chatTemplate  Jinja chat template source overriding the model's {@code tokenizer.chat_template}
  *                      ({@code --chat-template FILE}); null = the model's, or the ChatML fallback when it has none
  * @param chatTemplateKwargs extra template variables for every chat request ({@code --chat-template-kwargs}, e.g.
