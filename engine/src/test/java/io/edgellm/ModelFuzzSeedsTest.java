@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -41,6 +42,18 @@ class ModelFuzzSeedsTest {
             return; // a legal container without a model: rejected by the model checks, not the reader
         }
         assertNotEquals(ModelFuzzTarget.Outcome.EVALUATED, fromBytes, file.toString());
+    }
+
+    static Stream<Path> replay() throws IOException {
+        return Files.list(Path.of(System.getProperty("edgellm.fuzz.replay"))).filter(Files::isRegularFile).sorted();
+    }
+
+    /** Replays saved inputs (e.g. Jazzer's {@code crash-*} files): {@code -Dedgellm.fuzz.replay=DIR}; none by default. */
+    @ParameterizedTest
+    @EnabledIfSystemProperty(named = "edgellm.fuzz.replay", matches = ".+")
+    @MethodSource("replay")
+    void replaySavedInput(Path file) throws IOException {
+        System.out.println(file.getFileName() + " -> " + ModelFuzzTarget.run(Files.readAllBytes(file)));
     }
 
     @Test
