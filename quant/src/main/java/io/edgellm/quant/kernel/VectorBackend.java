@@ -30,11 +30,11 @@ import java.nio.ByteOrder;
  *       runs {@link #OVER_READ} bytes past the quants. That is harmless inside a row (the next block), but the very
  *       last block of a segment could read outside it, so that one block goes to the scalar code.</li>
  *   <li>The integer kernels (Q8_0·Q8_0, Q4_0·Q8_0) take the activation quants widened once per row into a short
- *       array ({@link Kernels#widenQ8_0}) and sum each block exactly in integer lanes. Up to 256-bit vectors they
- *       multiply in short lanes of the preferred shape ({@link #SI}; products of int8 quants fit 16 bits) and add
- *       pairs into int lanes. With 512-bit vectors a short vector (32 lanes) would be longer than the 16 nibble
- *       bytes of a Q4_0 block, so they use the float kernels' shapes instead: weight quants {@link #BB} bytes to
- *       {@link #IB} ints, activations {@link #SB} shorts to {@link #IB} ints (the F16 kernel's cast).</li>
+ *       array ({@link Kernels#widenQ8_0}) and sum each block exactly in integer lanes: they multiply in short lanes
+ *       ({@link #SI}; products of int8 quants fit 16 bits) and add pairs into int lanes. {@code SI} is the preferred
+ *       shape up to 256 bits and stays 256 bits on wider machines: a 512-bit short vector (32 lanes) would be longer
+ *       than the 16 nibble bytes of a Q4_0 block, and 256-bit short lanes decode faster than 512-bit int lanes
+ *       (Q4_0 1.3x, Q8_0 1.8x on AVX-512; docs/performance.md).</li>
  * </ul>
  * Block layouts are drawn in the {@code io.edgellm.quant.ggml} codecs ({@code Q8_0Codec}, {@code Q4_0Codec}, ...).
  *
@@ -44,12 +44,15 @@ import java.nio.ByteOrder;
  *       {@code NodeCountInliningCutoff} it stops inlining and the vectors become heap objects (5x slower). So the
  *       kernels loop over a block's parts (nibble halves, Q6_K quarters) instead of writing every part out.</li>
  *   <li>No {@code reduceLanes(ADD)} on floats: see {@link #sum}.</li>
- *   <li>One set of vector shapes for all kernels, and one kind of segment per load. The Vector API's casts and
- *       conversions are shared library code that C2 compiles from a type profile shared by every caller: when the
- *       integer kernels used 256- and 512-bit shorts beside the float kernels' 512-bit ints, a JVM that had run one
- *       kernel ran the next with boxed vectors (Q8_0 after Q4_0: 0.5 instead of 22 GB/s;
- *       {@code KernelProfilePollutionTest} checks it by heap allocation per call); and loads that saw both the
- *       mapped weight file and a native activation buffer ran at half speed, hence the widened activations.</li>
+ *   <li>No shared code path fed two vector shapes. The Vector API's casts and conversions are library code that C2
+ *       compiles from a type profile shared by every caller: when the integer kernels used 256- and 512-bit shorts
+ *       beside the float kernels' 512-bit ints, a JVM that had run one kernel ran the next with boxed vectors (Q8_0
+ *       after Q4_0: 0.5 instead of 22 GB/s; {@code KernelProfilePollutionTest} checks it by heap allocation per
+ *       call). Two habits keep the 256-bit short lanes beside the 512-bit float lanes apart: conversions name their
+ *       target species ({@code convertShape(I2F, species, 0)}, never {@code convert(I2F, 0)}, whose
+ *       {@code vspecies()} call is profiled across all callers), and each shape has its own lane-sum method
+ *       ({@link #sum}, {@code sumShortLanes}). Loads that saw both the mapped weight file and a native activation
+ *       buffer ran at half speed, hence the widened activations.</li>
  * </ul>
  */
 final class VectorBackend implements KernelBackend {
@@ -69,9 +72,7 @@ final class VectorBackend implements KernelBackend {
     static final int OVER_READ = BB.length() - LB;
 
 
-    /** The integer kernels multiply in short lanes up to 256-bit vectors, in int lanes from 512 (class comment). */
-    private static final boolean SHORT_LANES = PREFERRED_BITS <= 256;
-    /** Short lanes of the integer kernels up to 256 bits: the preferred shape. */
+    /** Short lanes of the integer kernels: the preferred shape up to 256 bits, 256 bits beyond (class comment). */
     static final VectorSpecies<Short> SI = VectorSpecies.of(short.class, VectorShape.forBitSize(Math.min(PREFERRED_BITS, 256)));
     private static final VectorSpecies<Integer> SII = VectorSpecies.of(int.class, SI.vectorShape());
     private static final VectorSpecies<Float> SIF = VectorSpecies.of(float.class, SI.vectorShape());
@@ -95,7 +96,7 @@ final class VectorBackend implements KernelBackend {
 
     @Override
     public String description() {
-        return "Vector API: FloatVector.SPECIES_PREFERRED = " + F + ", block species " + FB + ", integer kernels in " + (SHORT_LANES ? SI : IB);
+        return "Vector API: FloatVector.SPECIES_PREFERRED = " + F + ", block species " + FB + ", integer kernels in " + SI;
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -160,7 +161,7 @@ final class VectorBackend implements KernelBackend {
     }
 
     private static FloatVector toFloat(IntVector v) {
-        return (FloatVector) v.convert(VectorOperators.I2F, 0);
+        return (FloatVector) v.convertShape(VectorOperators.I2F, FB, 0);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -820,14 +821,12 @@ final class VectorBackend implements KernelBackend {
 
     @Override
     public float dotQ8_0Q8_0(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd, int xdOffset, int n) {
-        return SHORT_LANES ? dotQ8_0Q8_0Shorts(w, wOffset, xq, xqOffset, xd, xdOffset, n)
-                : dotQ8_0Q8_0Ints(w, wOffset, xq, xqOffset, xd, xdOffset, n);
+        return dotQ8_0Q8_0Shorts(w, wOffset, xq, xqOffset, xd, xdOffset, n);
     }
 
     @Override
     public float dotQ4_0Q8_0(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd, int xdOffset, int n) {
-        return SHORT_LANES ? dotQ4_0Q8_0Shorts(w, wOffset, xq, xqOffset, xd, xdOffset, n)
-                : dotQ4_0Q8_0Ints(w, wOffset, xq, xqOffset, xd, xdOffset, n);
+        return dotQ4_0Q8_0Shorts(w, wOffset, xq, xqOffset, xd, xdOffset, n);
     }
 
     /**
@@ -841,6 +840,32 @@ final class VectorBackend implements KernelBackend {
     /** Adds the two 16-bit halves of every int lane (each a signed short) as ints: widening pairwise sum. */
     private static IntVector pairSum(IntVector p) {
         return p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(p.lanewise(VectorOperators.ASHR, 16));
+    }
+
+    /**
+     * {@link #sum} for the {@link #SIF} accumulators of the short-lane kernels. A method of its own because at 512 bits
+     * {@code SIF} (256) differs from {@link #FB}: one {@code sum} fed both shapes would see two receiver classes at its
+     * {@code lane()} call and C2 would box the vector it reduces.
+     */
+    private static float sumShortLanes(FloatVector v) {
+        float s = 0f;
+        for (int i = 0; i < v.length(); i++) {
+            s += v.lane(i);
+        }
+        return s;
+    }
+
+    /** {@link #SII} lanes to {@link #SIF} floats (target species explicit: see {@link #toFloat}). */
+    private static FloatVector shortLaneSumToFloat(IntVector v) {
+        return (FloatVector) v.convertShape(VectorOperators.I2F, SIF, 0);
+    }
+
+    /**
+     * {@link #pairSum} in three operations for lanes whose two halves sum to a value that fits a short:
+     * {@code ((p << 16) + p) >> 16} (the low half's unsigned bits stay below bit 16 and do not reach the result).
+     */
+    private static IntVector smallPairSum(IntVector p) {
+        return p.lanewise(VectorOperators.LSHL, 16).add(p).lanewise(VectorOperators.ASHR, 16);
     }
 
     /**
@@ -860,9 +885,9 @@ final class VectorBackend implements KernelBackend {
                 ShortVector p = bytesToShorts(w, wb + 2 + j).mul(ShortVector.fromArray(SI, xq, xb + j));
                 s = s.add(pairSum(p.reinterpretAsInts()));
             }
-            acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(SIF, half(w, wb) * xd[xdOffset + b]), acc);
+            acc = shortLaneSumToFloat(s).fma(FloatVector.broadcast(SIF, half(w, wb) * xd[xdOffset + b]), acc);
         }
-        return sum(acc);
+        return sumShortLanes(acc);
     }
 
     /** Q4_0·Q8_0 in short lanes: nibbles minus 8 times activation shorts, low and high products added in shorts. */
@@ -874,73 +899,15 @@ final class VectorBackend implements KernelBackend {
         for (int b = 0; b < blocks; b++) {
             long wb = wOffset + 18L * b;
             int xb = xqOffset + 32 * b;
-            IntVector s = IntVector.zero(SII);
+            ShortVector s = ShortVector.zero(SI);
             for (int j = 0; j < 16; j += step) {
                 ShortVector q = bytesToShorts(w, wb + 2 + j);
                 ShortVector lo = q.and((short) 0x0F).sub((short) 8);
                 ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).sub((short) 8);
-                ShortVector p = lo.mul(ShortVector.fromArray(SI, xq, xb + j)).add(hi.mul(ShortVector.fromArray(SI, xq, xb + 16 + j)));
-                s = s.add(pairSum(p.reinterpretAsInts()));
+                s = s.add(lo.mul(ShortVector.fromArray(SI, xq, xb + j))).add(hi.mul(ShortVector.fromArray(SI, xq, xb + 16 + j)));
             }
-            acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(SIF, half(w, wb) * xd[xdOffset + b]), acc);
+            acc = shortLaneSumToFloat(smallPairSum(s.reinterpretAsInts())).fma(FloatVector.broadcast(SIF, half(w, wb) * xd[xdOffset + b]), acc);
         }
-        return sum(acc);
-    }
-
-    /** {@link #SB} activation shorts at {@code i}, widened to {@link #IB} int lanes. */
-    private static IntVector shortsToInts(short[] xq, int i) {
-        return (IntVector) ShortVector.fromArray(SB, xq, i).castShape(IB, 0);
-    }
-
-    /** Q8_0·Q8_0 in int lanes (512-bit vectors): weight bytes and activation shorts widened to ints. */
-    private static float dotQ8_0Q8_0Ints(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
-                                         int xdOffset, int n) {
-        int blocks = n / 32;
-        int safe = safeBlocks(w, wOffset, blocks, 34);
-        FloatVector acc = FloatVector.zero(FB);
-        for (int b = 0; b < safe; b++) {
-            long wb = wOffset + 34L * b;
-            int xb = xqOffset + 32 * b;
-            IntVector s = IntVector.zero(IB);
-            for (int j = 0; j < 32; j += LB) {
-                s = s.add(loadBytesAsInts(w, wb + 2 + j).mul(shortsToInts(xq, xb + j)));
-            }
-            acc = toFloat(s).fma(FloatVector.broadcast(FB, half(w, wb) * xd[xdOffset + b]), acc);
-        }
-        return sum(acc) + scalarQ8_0Tail(w, wOffset, xq, xqOffset, xd, xdOffset, safe, blocks);
-    }
-
-    /** Q4_0·Q8_0 in int lanes (512-bit vectors). */
-    private static float dotQ4_0Q8_0Ints(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
-                                         int xdOffset, int n) {
-        int blocks = n / 32;
-        int safe = safeBlocks(w, wOffset, blocks, 18);
-        FloatVector acc = FloatVector.zero(FB);
-        for (int b = 0; b < safe; b++) {
-            long wb = wOffset + 18L * b;
-            int xb = xqOffset + 32 * b;
-            IntVector s = IntVector.zero(IB);
-            for (int j = 0; j < 16; j += LB) {
-                IntVector q = loadBytesAsInts(w, wb + 2 + j);
-                IntVector lo = q.and(0x0F).sub(8);
-                IntVector hi = q.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8);
-                s = s.add(lo.mul(shortsToInts(xq, xb + j))).add(hi.mul(shortsToInts(xq, xb + 16 + j)));
-            }
-            acc = toFloat(s).fma(FloatVector.broadcast(FB, half(w, wb) * xd[xdOffset + b]), acc);
-        }
-        return sum(acc) + scalarQ4_0Tail(w, wOffset, xq, xqOffset, xd, xdOffset, safe, blocks);
-    }
-
-    /** Blocks {@code [safe, blocks)} (the one a vector load could overrun) in scalar code. */
-    private static float scalarQ8_0Tail(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
-                                        int xdOffset, int safe, int blocks) {
-        return safe == blocks ? 0f : ScalarBackend.INSTANCE.dotQ8_0Q8_0(w, wOffset + 34L * safe, xq,
-                xqOffset + 32 * safe, xd, xdOffset + safe, 32 * (blocks - safe));
-    }
-
-    private static float scalarQ4_0Tail(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
-                                        int xdOffset, int safe, int blocks) {
-        return safe == blocks ? 0f : ScalarBackend.INSTANCE.dotQ4_0Q8_0(w, wOffset + 18L * safe, xq,
-                xqOffset + 32 * safe, xd, xdOffset + safe, 32 * (blocks - safe));
+        return sumShortLanes(acc);
     }
 }
