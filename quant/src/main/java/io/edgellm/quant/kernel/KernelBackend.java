@@ -38,6 +38,25 @@ interface KernelBackend {
     /** Integer Q4_0·Q8_0: {@code sum_b (sum_i (qw_i - 8) qx_i) * d_w * d_x}; w in Q4_0 layout, x as above. */
     float dotQ4_0Q8_0(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd, int xdOffset, int n);
 
+    /**
+     * Two activation rows against one Q8_0 weight row, the weight quants loaded once:
+     * {@code y[y0] = dotQ8_0Q8_0(w, wOffset, xq, xqOffset0, xd, xdOffset0, n)} and the same for row 1 into
+     * {@code y[y1]}, each bit for bit what the one-row kernel returns (decode with 2-3 sequences, llama.cpp's
+     * {@code n_seq}; batches of {@link MatMul#TILE_MIN_BATCH} and more take the tile path).
+     */
+    default void dotQ8_0Q8_0x2(MemorySegment w, long wOffset, short[] xq, int xqOffset0, int xqOffset1, float[] xd,
+                               int xdOffset0, int xdOffset1, int n, float[] y, int y0, int y1) {
+        y[y0] = dotQ8_0Q8_0(w, wOffset, xq, xqOffset0, xd, xdOffset0, n);
+        y[y1] = dotQ8_0Q8_0(w, wOffset, xq, xqOffset1, xd, xdOffset1, n);
+    }
+
+    /** {@link #dotQ8_0Q8_0x2} for Q4_0 weights: two rows of {@link #dotQ4_0Q8_0}, each bit for bit. */
+    default void dotQ4_0Q8_0x2(MemorySegment w, long wOffset, short[] xq, int xqOffset0, int xqOffset1, float[] xd,
+                               int xdOffset0, int xdOffset1, int n, float[] y, int y0, int y1) {
+        y[y0] = dotQ4_0Q8_0(w, wOffset, xq, xqOffset0, xd, xdOffset0, n);
+        y[y1] = dotQ4_0Q8_0(w, wOffset, xq, xqOffset1, xd, xdOffset1, n);
+    }
+
     /** Plain F32 dot of two float arrays. */
     float dotF32(float[] a, int aOffset, float[] b, int bOffset, int n);
 

@@ -406,18 +406,32 @@ public final class MatMul {
         }
     }
 
-    /** The integer kernels: Q8_0 or Q4_0 weights times the widened Q8_0 activations. */
+    /**
+     * The integer kernels: Q8_0 or Q4_0 weights times the widened Q8_0 activations; activation rows two at a time
+     * share each weight load ({@link KernelBackend#dotQ4_0Q8_0x2}), with the one-row kernel's results bit for bit.
+     */
     private static void rowsInt(QTensor w, boolean q4, short[] xq, float[] xd, float[] y, int yOffset,
                                 int start, int end, int b0, int b1) {
         MemorySegment data = w.data();
         long rowBytes = w.rowBytes();
         int cols = w.cols(), nRows = w.rows();
         KernelBackend k = Kernels.BACKEND;
+        int bpr = cols / 32;
         for (int r = start; r < end; r++) {
-            for (int b = b0; b < b1; b++) {
+            long wo = r * rowBytes;
+            int b = b0;
+            for (; b + 1 < b1; b += 2) {            // two activation rows per weight row load (2-3 sequences)
+                int y0 = yOffset + b * nRows + r;
+                if (q4) {
+                    k.dotQ4_0Q8_0x2(data, wo, xq, b * cols, (b + 1) * cols, xd, b * bpr, (b + 1) * bpr, cols, y, y0, y0 + nRows);
+                } else {
+                    k.dotQ8_0Q8_0x2(data, wo, xq, b * cols, (b + 1) * cols, xd, b * bpr, (b + 1) * bpr, cols, y, y0, y0 + nRows);
+                }
+            }
+            if (b < b1) {
                 y[yOffset + b * nRows + r] = q4
-                        ? k.dotQ4_0Q8_0(data, r * rowBytes, xq, b * cols, xd, b * (cols / 32), cols)
-                        : k.dotQ8_0Q8_0(data, r * rowBytes, xq, b * cols, xd, b * (cols / 32), cols);
+                        ? k.dotQ4_0Q8_0(data, wo, xq, b * cols, xd, b * bpr, cols)
+                        : k.dotQ8_0Q8_0(data, wo, xq, b * cols, xd, b * bpr, cols);
             }
         }
     }

@@ -910,4 +910,56 @@ final class VectorBackend implements KernelBackend {
         }
         return sumShortLanes(acc);
     }
+
+    @Override
+    public void dotQ8_0Q8_0x2(MemorySegment w, long wOffset, short[] xq, int xqOffset0, int xqOffset1, float[] xd,
+                              int xdOffset0, int xdOffset1, int n, float[] y, int y0, int y1) {
+        int blocks = n / 32;
+        int step = SI.length();
+        FloatVector acc0 = FloatVector.zero(SIF);
+        FloatVector acc1 = FloatVector.zero(SIF);
+        for (int b = 0; b < blocks; b++) {
+            long wb = wOffset + 34L * b;
+            IntVector s0 = IntVector.zero(SII);
+            IntVector s1 = IntVector.zero(SII);
+            for (int j = 0; j < 32; j += step) {
+                ShortVector q = bytesToShorts(w, wb + 2 + j);
+                s0 = s0.add(pairSum(q.mul(ShortVector.fromArray(SI, xq, xqOffset0 + 32 * b + j)).reinterpretAsInts()));
+                s1 = s1.add(pairSum(q.mul(ShortVector.fromArray(SI, xq, xqOffset1 + 32 * b + j)).reinterpretAsInts()));
+            }
+            float d = half(w, wb);
+            acc0 = shortLaneSumToFloat(s0).fma(FloatVector.broadcast(SIF, d * xd[xdOffset0 + b]), acc0);
+            acc1 = shortLaneSumToFloat(s1).fma(FloatVector.broadcast(SIF, d * xd[xdOffset1 + b]), acc1);
+        }
+        y[y0] = sumShortLanes(acc0);
+        y[y1] = sumShortLanes(acc1);
+    }
+
+    @Override
+    public void dotQ4_0Q8_0x2(MemorySegment w, long wOffset, short[] xq, int xqOffset0, int xqOffset1, float[] xd,
+                              int xdOffset0, int xdOffset1, int n, float[] y, int y0, int y1) {
+        int blocks = n / 32;
+        int step = SI.length();
+        FloatVector acc0 = FloatVector.zero(SIF);
+        FloatVector acc1 = FloatVector.zero(SIF);
+        for (int b = 0; b < blocks; b++) {
+            long wb = wOffset + 18L * b;
+            int x0 = xqOffset0 + 32 * b;
+            int x1 = xqOffset1 + 32 * b;
+            ShortVector s0 = ShortVector.zero(SI);
+            ShortVector s1 = ShortVector.zero(SI);
+            for (int j = 0; j < 16; j += step) {
+                ShortVector q = bytesToShorts(w, wb + 2 + j);
+                ShortVector lo = q.and((short) 0x0F).sub((short) 8);
+                ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).sub((short) 8);
+                s0 = s0.add(lo.mul(ShortVector.fromArray(SI, xq, x0 + j))).add(hi.mul(ShortVector.fromArray(SI, xq, x0 + 16 + j)));
+                s1 = s1.add(lo.mul(ShortVector.fromArray(SI, xq, x1 + j))).add(hi.mul(ShortVector.fromArray(SI, xq, x1 + 16 + j)));
+            }
+            float d = half(w, wb);
+            acc0 = shortLaneSumToFloat(smallPairSum(s0.reinterpretAsInts())).fma(FloatVector.broadcast(SIF, d * xd[xdOffset0 + b]), acc0);
+            acc1 = shortLaneSumToFloat(smallPairSum(s1.reinterpretAsInts())).fma(FloatVector.broadcast(SIF, d * xd[xdOffset1 + b]), acc1);
+        }
+        y[y0] = sumShortLanes(acc0);
+        y[y1] = sumShortLanes(acc1);
+    }
 }

@@ -146,7 +146,7 @@ class MatMulTest {
             for (GgmlType t : WEIGHT_TYPES) {
                 int cols = colsFor(t);
                 int rows = 11;
-                for (int batch : new int[] {MatMul.TILE_MIN_BATCH - 1, MatMul.TILE_MIN_BATCH + 1}) {
+                for (int batch : new int[] {2, MatMul.TILE_MIN_BATCH - 1, MatMul.TILE_MIN_BATCH + 1}) {
                     boolean tiles = batch >= MatMul.TILE_MIN_BATCH && !(p == ActivationPrecision.VEC_DOT_TYPE
                             && (t == GgmlType.Q4_1 || t == GgmlType.Q5_1));
                     QTensor w = randomMatrix(rnd, t, rows, cols);

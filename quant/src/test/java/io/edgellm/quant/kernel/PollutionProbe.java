@@ -10,8 +10,8 @@ import java.util.Random;
 
 /**
  * Child-JVM probe of {@link KernelProfilePollutionTest}: in a fresh JVM, runs {@link MatMul#matvec} (the fused
- * kernels) and an 8-row {@link MatMul#matmul} (the dequantize-and-tile path) on weight matrices of the given types one
- * after the other, each until the JIT has settled, and prints per type the heap bytes one such pair of calls
+ * kernels), a 3-row matmul (the two-row integer kernels) and an 8-row {@link MatMul#matmul} (the
+ * dequantize-and-tile path) on weight matrices of the given types one after the other, each until the JIT has settled, and prints per type the heap bytes one such pair of calls
  * allocates at steady state. Compiled Vector API code allocates nothing; a kernel whose vectors C2 could
  * not keep in registers allocates a box per vector operation, every block of every row.
  *
@@ -57,6 +57,7 @@ public final class PollutionProbe {
                     for (int i = 0; i < 2000; i++) {
                         mm.matvec(w, x, 0, y, 0);
                         if (i % 8 == 0) mm.matmul(w, xb, 0, 8, yb, 0);
+                        if (i % 8 == 4) mm.matmul(w, xb, 0, 3, yb, 0);
                     }
                     perCall = (mx.getThreadAllocatedBytes(self) - before) / 2000;
                     quiet = perCall < 64 ? quiet + 1 : 0;
