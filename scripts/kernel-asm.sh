@@ -279,13 +279,14 @@ for k in kernels:
         if pick["compiler"] != "c2":
             comp = "**" + comp + "**"
             failed.append(name)
-        rows.append(dict(name=name, comp=comp, n=len(insns), simd=sum(simd.values()),
+        arith = sum(c for mn, c in simd.items() if not MOVE.match(mn))
+        rows.append(dict(name=name, comp=comp, n=len(insns), simd=sum(simd.values()), arith=arith,
                          calls=sum(1 for _, mn, _ in insns if is_call(mn)), loop=loop, count=count, java=java,
                          top=", ".join(f"{mn} {c}" for mn, c in simd.most_common(6))))
 
 print(f"Kernels of `io.edgellm.quant.kernel.VectorBackend` on {label}:")
 print()
-print("| method | compiled by | instructions | SIMD | SIMD share | main loop: instr. / SIMD / calls | calls | "
+print("| method | compiled by | instructions | SIMD (arithmetic) | SIMD share | innermost vector loop: instr. / SIMD / calls | calls | "
       "Java calls | allocation paths | uncommon traps | most used SIMD mnemonics |")
 print("|---|---|---:|---:|---:|---|---:|---|---:|---:|---|")
 for r in rows:
@@ -295,12 +296,13 @@ for r in rows:
     share = f"{100.0 * r['simd'] / r['n']:.0f} %" if r["n"] else "-"
     loop = f"{r['loop'][0]} / {r['loop'][1]} / {r['loop'][2]}" if r["loop"] else "no loop"
     java = f"{len(r['java'])} ({'; '.join(r['java'])})" if r["java"] else "0"
-    print(f"| {r['name']} | {r['comp']} | {r['n']} | {r['simd']} | {share} | {loop} | {r['calls']} | {java} | "
+    print(f"| {r['name']} | {r['comp']} | {r['n']} | {r['simd']} ({r['arith']}) | {share} | {loop} | {r['calls']} | {java} | "
           f"{r['count']['alloc']} | {r['count']['trap']} | {r['top']} |")
 print()
 print("SIMD: instructions with a vector register operand (" + ("xmm/ymm/zmm/k, not scalar ss/sd or GPR spills"
-      if x86 else "v/q/z/p registers, plus SVE predicate/count set-up") + "). Main loop: the innermost loop with the most "
-      "SIMD arithmetic (not loads, stores, moves). Calls: " + ("call" if x86 else "bl/blr") + " instructions; Java calls are to methods C2 did "
+      if x86 else "v/q/z/p registers, plus SVE predicate/count set-up") + "); arithmetic: those that are not loads, "
+      "stores or moves (vector spills around the cold exits are moves). Innermost vector loop: of the loops with no loop inside (a backward branch's range), the one with the most "
+      "SIMD arithmetic (not loads, stores, moves); C2's unrolled copy of a loop may not count as one. Calls: " + ("call" if x86 else "bl/blr") + " instructions; Java calls are to methods C2 did "
       "not inline (callee, kernel source line), allocation paths are TLAB slow-path calls (a boxed vector would show "
       "here and as a call in the main loop), uncommon traps are deoptimization exits on cold paths.")
 if failed:
