@@ -4,13 +4,13 @@
 # compiled code (-XX:CompileCommand=print; without hsdis HotSpot prints it as hex), disassembles that with binutils'
 # objdump, and prints a markdown table: per kernel the compiler (C2 = tier 4), instructions, SIMD instructions, their
 # share, calls and the most used SIMD mnemonics. Builds nothing: it needs cli/target/edgellm.jar (./mvnj -q -DskipTests
-# package) or --jar/--cp. Correctness of the kernels at every width is tested elsewhere (VectorKernelsTest, edgellm.arm).
+# package) or --jar/--cp. Correctness of the kernels at every width is tested elsewhere (VectorKernelsTest in quant's arm-emulated profile).
 #
 #   scripts/kernel-asm.sh [--cpu neon|sve128|sve256|sve512|a64fx] [--host BYTES] [--jar JAR | --cp CLASSPATH]
 #                         [--rounds N] [--keep DIR]
 #     --cpu     emulated aarch64 CPU (EDGELLM_ARM_CPU of ../shared/tools/arm/java; default neon)
 #     --host    run on this machine's JDK >= 25 instead, with -XX:MaxVectorSize=BYTES (16, 32 or 64; x86 or aarch64)
-#     --rounds  probe rounds (default 4000: enough for C2 under emulation, ~1.5 min with neon on one core)
+#     --rounds  probe rounds (default 4000: enough for C2 under emulation; 40 s for neon, 80 s for sve512)
 #     --keep    keep the raw HotSpot output and one .s disassembly per kernel in DIR
 #   env EDGELLM_ARM_TOOLS  directory with setup and java (default: <repo>/../shared/tools/arm)
 #       OBJDUMP            objdump to use (default: aarch64-linux-gnu-objdump for aarch64, objdump for x86-64)
@@ -42,7 +42,7 @@ while [ $# -gt 0 ]; do
     --cp) cp=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --keep) keep=$2; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "kernel-asm: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
