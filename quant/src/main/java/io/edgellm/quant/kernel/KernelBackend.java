@@ -32,6 +32,8 @@ interface KernelBackend {
     /**
      * Integer Q8_0·Q8_0: {@code sum_b (sum_i qw_i qx_i) * (d_w * d_x)}, w in ggml Q8_0 block layout, the activation
      * row widened ({@link Kernels#widenQ8_0}): quants {@code xq[xqOffset ..]}, one scale per 32 in {@code xd[xdOffset ..]}.
+     * The activation quants must lie in [-127, 127] (what every Q8_0 quantizer produces: {@code |q| <= 127}); the
+     * weights may use the whole int8 range.
      */
     float dotQ8_0Q8_0(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd, int xdOffset, int n);
 

@@ -120,7 +120,9 @@ public final class Kernels {
         checkRow(GgmlType.Q8_0, w, wOffset, n, "w");
         checkRow(GgmlType.Q8_0, xq, xqOffset, n, "xq");
         Widened x = Widened.of(xq, xqOffset, n);
-        return BACKEND.dotQ8_0Q8_0(w, wOffset, x.q, 0, x.d, 0, n);
+        // a hand-made activation may hold -128, outside the vector kernel's contract: the scalar sums are exact for any
+        KernelBackend k = x.hasMinus128 ? ScalarBackend.INSTANCE : BACKEND;
+        return k.dotQ8_0Q8_0(w, wOffset, x.q, 0, x.d, 0, n);
     }
 
     /**
@@ -145,15 +147,22 @@ public final class Kernels {
      * scales (f16 {@code d}, as floats) to {@code d[dOffset .. dOffset+n/32)}. The kernels then read the activation
      * from the heap and only the weights from a segment: a kernel whose loads saw both a mapped weight file and a
      * native activation buffer ran at half speed on the mapped weights.
+     *
+     * @return whether some quant is -128 (outside the [-127, 127] the Q8_0·Q8_0 vector kernel takes; no quantizer of
+     *         ours writes it, a hand-made row may)
      */
-    static void widenQ8_0(MemorySegment xq, long xqOffset, int n, short[] q, int qOffset, float[] d, int dOffset) {
+    static boolean widenQ8_0(MemorySegment xq, long xqOffset, int n, short[] q, int qOffset, float[] d, int dOffset) {
+        int min = 0;
         for (int b = 0; b < n / 32; b++) {
             long xb = xqOffset + 34L * b;
             d[dOffset + b] = LittleEndian.readHalf(xq, xb);
             for (int j = 0; j < 32; j++) {
-                q[qOffset + 32 * b + j] = xq.get(LittleEndian.BYTE, xb + 2 + j);
+                byte v = xq.get(LittleEndian.BYTE, xb + 2 + j);
+                q[qOffset + 32 * b + j] = v;
+                min = Math.min(min, v);
             }
         }
+        return min == Byte.MIN_VALUE;
     }
 
     /** Per-thread scratch of the segment-taking entry points above. */
@@ -161,6 +170,8 @@ public final class Kernels {
         private static final ThreadLocal<Widened> SCRATCH = ThreadLocal.withInitial(Widened::new);
         short[] q = new short[0];
         float[] d = new float[0];
+        /** Whether the last widened row holds the quant -128 (see {@link KernelBackend#dotQ8_0Q8_0}). */
+        boolean hasMinus128;
 
         static Widened of(MemorySegment xq, long xqOffset, int n) {
             Widened x = SCRATCH.get();
@@ -168,7 +179,7 @@ public final class Kernels {
                 x.q = new short[n];
                 x.d = new float[n / 32];
             }
-            widenQ8_0(xq, xqOffset, n, x.q, 0, x.d, 0);
+            x.hasMinus128 = widenQ8_0(xq, xqOffset, n, x.q, 0, x.d, 0);
             return x;
         }
     }

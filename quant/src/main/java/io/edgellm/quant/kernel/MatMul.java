@@ -325,7 +325,11 @@ public final class MatMul {
             actD = new float[n / 32];
         }
         for (int b = 0; b < batch; b++) {
-            Kernels.widenQ8_0(quant, b * quantRowBytes, cols, actQ, b * cols, actD, b * (cols / 32));
+            if (Kernels.widenQ8_0(quant, b * quantRowBytes, cols, actQ, b * cols, actD, b * (cols / 32))
+                    && mode == Mode.INT_Q8_0) {
+                // cannot happen: every ActivationQuantizer rounds to |q| <= 127 (the Q8_0 kernel's contract)
+                throw new IllegalStateException("activation quantizer " + quantizer + " produced the quant -128");
+            }
         }
     }
 

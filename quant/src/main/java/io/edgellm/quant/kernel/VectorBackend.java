@@ -869,8 +869,10 @@ final class VectorBackend implements KernelBackend {
     }
 
     /**
-     * Q8_0·Q8_0 in short lanes: weight bytes widened to shorts, times the activation shorts (|q_w q_x| <= 128 * 128
-     * fits a short), pairs of products added into int lanes: the per-block sum is exact.
+     * Q8_0·Q8_0 in short lanes: weight bytes widened to shorts, times the activation shorts; the products of quants
+     * {@code j} and {@code j + 16} added in a short lane (with activation quants in [-127, 127], the
+     * {@link KernelBackend#dotQ8_0Q8_0} contract, {@code 2 * 128 * 127} fits), pairs of lanes added into int lanes:
+     * the per-block sum is exact.
      */
     private static float dotQ8_0Q8_0Shorts(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
                                            int xdOffset, int n) {
@@ -881,8 +883,10 @@ final class VectorBackend implements KernelBackend {
             long wb = wOffset + 34L * b;
             int xb = xqOffset + 32 * b;
             IntVector s = IntVector.zero(SII);
-            for (int j = 0; j < 32; j += step) {
-                ShortVector p = bytesToShorts(w, wb + 2 + j).mul(ShortVector.fromArray(SI, xq, xb + j));
+            for (int j = 0; j < 16; j += step) {
+                // two products per short lane: |q_w q_x| <= 128 * 127, so their sum fits (activations in [-127, 127])
+                ShortVector p = bytesToShorts(w, wb + 2 + j).mul(ShortVector.fromArray(SI, xq, xb + j))
+                        .add(bytesToShorts(w, wb + 18 + j).mul(ShortVector.fromArray(SI, xq, xb + 16 + j)));
                 s = s.add(pairSum(p.reinterpretAsInts()));
             }
             acc = shortLaneSumToFloat(s).fma(FloatVector.broadcast(SIF, half(w, wb) * xd[xdOffset + b]), acc);
@@ -922,10 +926,12 @@ final class VectorBackend implements KernelBackend {
             long wb = wOffset + 34L * b;
             IntVector s0 = IntVector.zero(SII);
             IntVector s1 = IntVector.zero(SII);
-            for (int j = 0; j < 32; j += step) {
+            for (int j = 0; j < 16; j += step) {
                 ShortVector q = bytesToShorts(w, wb + 2 + j);
-                s0 = s0.add(pairSum(q.mul(ShortVector.fromArray(SI, xq, xqOffset0 + 32 * b + j)).reinterpretAsInts()));
-                s1 = s1.add(pairSum(q.mul(ShortVector.fromArray(SI, xq, xqOffset1 + 32 * b + j)).reinterpretAsInts()));
+                ShortVector r = bytesToShorts(w, wb + 18 + j);
+                int x0 = xqOffset0 + 32 * b + j, x1 = xqOffset1 + 32 * b + j;
+                s0 = s0.add(pairSum(q.mul(ShortVector.fromArray(SI, xq, x0)).add(r.mul(ShortVector.fromArray(SI, xq, x0 + 16))).reinterpretAsInts()));
+                s1 = s1.add(pairSum(q.mul(ShortVector.fromArray(SI, xq, x1)).add(r.mul(ShortVector.fromArray(SI, xq, x1 + 16))).reinterpretAsInts()));
             }
             float d = half(w, wb);
             acc0 = shortLaneSumToFloat(s0).fma(FloatVector.broadcast(SIF, d * xd[xdOffset0 + b]), acc0);

@@ -243,6 +243,20 @@ class VectorKernelsTest {
         assertEquals(256 * 16384f, Kernels.dotQ8_0Q8_0(w8, 0, xq, 0, n));
         assertEquals(256 * 1024f, Kernels.dotQ4_0Q8_0(w4, 0, xq, 0, n));
         assertEquals(ScalarDot.dotQ8_0(GgmlType.Q8_0, w8, 0, xq, 0, n), Kernels.dotQ8_0Q8_0(w8, 0, xq, 0, n));
+        // the vector kernel's contract: activations in [-127, 127] (any quantizer's output), weights the full range;
+        // two products per short lane then reach 2 * 128 * 127 = 32512: one more and the lane would wrap
+        for (int b = 0; b < n / 32; b++) {
+            for (int j = 0; j < 32; j++) {
+                xq.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 34L * b + 2 + j, (byte) -127);
+            }
+        }
+        short[] q = new short[n];
+        float[] d = new float[n / 32];
+        assertFalse(Kernels.widenQ8_0(xq, 0, n, q, 0, d, 0));
+        assertEquals(256 * 16256f, Kernels.BACKEND.dotQ8_0Q8_0(w8, 0, q, 0, d, 0, n));
+        float[] y = new float[2];
+        Kernels.BACKEND.dotQ8_0Q8_0x2(w8, 0, q, 0, 0, d, 0, 0, n, y, 0, 1);
+        assertArrayEquals(new float[] {256 * 16256f, 256 * 16256f}, y);
     }
 
     @Test
