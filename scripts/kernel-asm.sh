@@ -19,11 +19,11 @@
 set -euo pipefail
 
 # The kernels to show (private methods of io.edgellm.quant.kernel.VectorBackend). Edit when kernels are renamed.
-# "a|b": one row for whichever of the alternatives the backend uses at this width (the integer kernels run in short
-# lanes up to 256-bit vectors, in int lanes at 512).
+# "a|b": one row for whichever of the alternatives the backend uses at this width (before 2026-12-03's third stop the
+# integer kernels ran in int lanes at 512 bits: dot*Ints).
 KERNELS=(
   dotF32 dotF16
-  'dotQ8_0Q8_0Shorts|dotQ8_0Q8_0Ints' 'dotQ4_0Q8_0Shorts|dotQ4_0Q8_0Ints'
+  'dotQ8_0Q8_0Shorts|dotQ8_0Q8_0Ints' 'dotQ4_0Q8_0Shorts|dotQ4_0Q8_0Ints' dotQ8_0Q8_0x2 dotQ4_0Q8_0x2
   dotQ4_K dotQ6_K
   dotTile4x4
   dequantizeQ8_0 dequantizeQ4_0 dequantizeQ4_K dequantizeQ6_K

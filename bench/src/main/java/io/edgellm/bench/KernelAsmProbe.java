@@ -21,12 +21,12 @@ import java.util.Random;
  *
  * <p>Per weight type, one small matrix of {@value #ROWS} × {@value #COLS} (one K-quant super-block per row) is run as
  * a matrix-vector product (batch 1: the fused dot kernels; Q8_0 and Q4_0 with Q8_0 activations, so the integer
- * kernels) and as a batch of 4 (the prefill path: {@code dequantize} of each weight row, then the 4 × 4
- * {@code dotTile}). The types are interleaved round by round, as the tensors of a mixed (Q4_K_M) model are in every
+ * kernels), as a batch of 2 (two sequences: the two-row integer kernels) and as a batch of 4 (the prefill path:
+ * {@code dequantize} of each weight row, then the 4 × 4 {@code dotTile}). The types are interleaved round by round, as the tensors of a mixed (Q4_K_M) model are in every
  * forward pass, so the type profiles C2 compiles from are shared as they are in production.
  *
- * <p>Usage: {@code KernelAsmProbe [ROUNDS [TYPES]]}: {@code ROUNDS} (default 3000) rounds of one batch-1 and one
- * batch-4 product per type; {@code TYPES} a comma-separated list of ggml type names (default
+ * <p>Usage: {@code KernelAsmProbe [ROUNDS [TYPES]]}: {@code ROUNDS} (default 3000) rounds of one batch-1, one
+ * batch-2 and one batch-4 product per type; {@code TYPES} a comma-separated list of ggml type names (default
  * {@code F32,F16,Q8_0,Q4_0,Q4_K,Q5_K,Q6_K}). Emulated aarch64 needs no more than the default: C2 compiles a kernel
  * after some thousand calls, and each round calls each dot kernel {@value #ROWS} times.
  */
@@ -77,6 +77,7 @@ public final class KernelAsmProbe {
             for (int round = 0; round < rounds; round++) {
                 for (QTensor w : tensors) {
                     mm.matvec(w, x, 0, y, 0);
+                    mm.matmul(w, x, 0, 2, y, 0);
                     mm.matmul(w, x, 0, 4, y, 0);
                     check += y[round % y.length];
                 }
