@@ -931,6 +931,183 @@ final class VectorBackend implements KernelBackend {
         return sum(acc) + scalarQ4_0Tail(w, wOffset, xq, xqOffset, xd, xdOffset, safe, blocks);
     }
 
+    // ------------------------------------------------------------------------------------------------------------
+    // K-quant integer paths (llama.cpp's vec_dot with Q8_K activations, widened by Kernels.widenQ8_K)
+    //
+    // Per super-block the scaled sub-block sums are added in int lanes and reduced once (an exact integer sum in
+    // any order), the minimums / Q6_K's -32 come from the bsums in scalar code, and the float operations per
+    // super-block are ScalarBackend's, so every width returns the reference's float bit for bit. Loads read exactly
+    // the bytes they use (SIB / BB of LB bytes), so no block needs scalar code.
+
+    @Override
+    public float dotQ4_KQ8_K(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd, short[] xs,
+                             int xdOffset, int n) {
+        return SHORT_LANES ? dotQ45_KShorts(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n, false)
+                : dotQ45_KInts(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n, false);
+    }
+
+    @Override
+    public float dotQ5_KQ8_K(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd, short[] xs,
+                             int xdOffset, int n) {
+        return SHORT_LANES ? dotQ45_KShorts(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n, true)
+                : dotQ45_KInts(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n, true);
+    }
+
+    @Override
+    public float dotQ6_KQ8_K(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd, short[] xs,
+                             int xdOffset, int n) {
+        return SHORT_LANES ? dotQ6_KShorts(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n)
+                : dotQ6_KInts(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n);
+    }
+
+    /**
+     * Q4_K/Q5_K in short lanes: each 32-byte chunk {@code c} of {@code qs} is loaded once for both nibbles (sub-blocks
+     * {@code 2c}, {@code 2c+1}); nibble times activation short fits 16 bits (at most 31 * 128), and at most 4 of
+     * them are added per lane before the pairwise widening to ints, which are then multiplied by the 6-bit scale.
+     */
+    private static float dotQ45_KShorts(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
+                                        short[] xs, int xdOffset, int n, boolean q5) {
+        int bpb = q5 ? 176 : 144;
+        int qsOffset = q5 ? 48 : 16;
+        int step = SI.length();
+        float sumf = 0f;
+        for (int b = 0; b < n / 256; b++) {
+            long wb = wOffset + (long) bpb * b;
+            int xb = xqOffset + 256 * b;
+            long scales = ScalarBackend.scalesK4(w, wb + 4);
+            IntVector acc = IntVector.zero(SII);
+            for (int c = 0; c < 4; c++) {
+                ShortVector plo = ShortVector.zero(SI);
+                ShortVector phi = ShortVector.zero(SI);
+                for (int l = 0; l < 32; l += step) {
+                    ShortVector q = bytesToShorts(w, wb + qsOffset + 32 * c + l);
+                    ShortVector lo = q.and((short) 0x0F);
+                    ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F);
+                    if (q5) {   // 5th bits: bits 2c and 2c+1 of qh[l]
+                        ShortVector h = bytesToShorts(w, wb + 16 + l).lanewise(VectorOperators.ASHR, 2 * c);
+                        lo = lo.or(h.and((short) 1).lanewise(VectorOperators.LSHL, 4));
+                        hi = hi.or(h.and((short) 2).lanewise(VectorOperators.LSHL, 3));
+                    }
+                    plo = plo.add(lo.mul(ShortVector.fromArray(SI, xq, xb + 64 * c + l)));
+                    phi = phi.add(hi.mul(ShortVector.fromArray(SI, xq, xb + 64 * c + 32 + l)));
+                }
+                acc = acc.add(pairSum(plo.reinterpretAsInts()).mul(ScalarBackend.scaleK(scales, 2 * c)))
+                        .add(pairSum(phi.reinterpretAsInts()).mul(ScalarBackend.scaleK(scales, 2 * c + 1)));
+            }
+            int isum = acc.reduceLanes(VectorOperators.ADD);
+            int imin = ScalarBackend.minSumK4(ScalarBackend.minsK4(w, wb + 4), xs, 16 * (xdOffset + b));
+            float dx = xd[xdOffset + b];
+            sumf += (half(w, wb) * dx) * isum - (half(w, wb + 2) * dx) * imin;
+        }
+        return sumf;
+    }
+
+    /** Q4_K/Q5_K in int lanes (512-bit vectors): as {@link #dotQ45_KShorts} with bytes and shorts widened to ints. */
+    private static float dotQ45_KInts(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
+                                      short[] xs, int xdOffset, int n, boolean q5) {
+        int bpb = q5 ? 176 : 144;
+        int qsOffset = q5 ? 48 : 16;
+        float sumf = 0f;
+        for (int b = 0; b < n / 256; b++) {
+            long wb = wOffset + (long) bpb * b;
+            int xb = xqOffset + 256 * b;
+            long scales = ScalarBackend.scalesK4(w, wb + 4);
+            IntVector acc = IntVector.zero(IB);
+            for (int c = 0; c < 4; c++) {
+                IntVector slo = IntVector.zero(IB);
+                IntVector shi = IntVector.zero(IB);
+                for (int l = 0; l < 32; l += LB) {
+                    IntVector q = loadBytesAsInts(w, wb + qsOffset + 32 * c + l);
+                    IntVector lo = q.and(0x0F);
+                    IntVector hi = q.lanewise(VectorOperators.ASHR, 4).and(0x0F);
+                    if (q5) {
+                        IntVector h = loadBytesAsInts(w, wb + 16 + l).lanewise(VectorOperators.ASHR, 2 * c);
+                        lo = lo.or(h.and(1).lanewise(VectorOperators.LSHL, 4));
+                        hi = hi.or(h.and(2).lanewise(VectorOperators.LSHL, 3));
+                    }
+                    slo = slo.add(lo.mul(shortsToInts(xq, xb + 64 * c + l)));
+                    shi = shi.add(hi.mul(shortsToInts(xq, xb + 64 * c + 32 + l)));
+                }
+                acc = acc.add(slo.mul(ScalarBackend.scaleK(scales, 2 * c)))
+                        .add(shi.mul(ScalarBackend.scaleK(scales, 2 * c + 1)));
+            }
+            int isum = acc.reduceLanes(VectorOperators.ADD);
+            int imin = ScalarBackend.minSumK4(ScalarBackend.minsK4(w, wb + 4), xs, 16 * (xdOffset + b));
+            float dx = xd[xdOffset + b];
+            sumf += (half(w, wb) * dx) * isum - (half(w, wb + 2) * dx) * imin;
+        }
+        return sumf;
+    }
+
+    /**
+     * Q6_K in short lanes: quarter {@code t} of half {@code h} is nibble {@code t/2} of {@code ql[64h + 32(t&1) + l]}
+     * with bits {@code 2t, 2t+1} of {@code qh[32h + l]} on top (0..63; the -32 goes through the bsums), so the
+     * bytes {@code ql[l]}, {@code ql[l+32]}, {@code qh[l]} are loaded once for the four quarters they hold. q times
+     * activation fits 16 bits (63 * 128); each product vector is widened pairwise to ints and multiplied by the
+     * int8 scale of its 16-group ({@code SI.length() <= 16}: one group per vector).
+     */
+    private static float dotQ6_KShorts(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
+                                       short[] xs, int xdOffset, int n) {
+        int step = SI.length();
+        float sumf = 0f;
+        for (int b = 0; b < n / 256; b++) {
+            long wb = wOffset + 210L * b;
+            int xb = xqOffset + 256 * b;
+            IntVector acc = IntVector.zero(SII);
+            for (int h = 0; h < 2; h++) {
+                for (int l = 0; l < 32; l += step) {
+                    ShortVector l0 = bytesToShorts(w, wb + 64 * h + l);
+                    ShortVector l1 = bytesToShorts(w, wb + 64 * h + 32 + l);
+                    ShortVector hb = bytesToShorts(w, wb + 128 + 32 * h + l);
+                    int xt = xb + 128 * h + l;
+                    long sc = wb + 192 + 8 * h + l / 16;
+                    for (int t = 0; t < 4; t++) {
+                        ShortVector low = ((t & 1) == 0 ? l0 : l1).lanewise(VectorOperators.ASHR, 4 * (t >> 1)).and((short) 0x0F);
+                        ShortVector q = low.or(hb.lanewise(VectorOperators.ASHR, 2 * t).and((short) 3).lanewise(VectorOperators.LSHL, 4));
+                        ShortVector p = q.mul(ShortVector.fromArray(SI, xq, xt + 32 * t));
+                        acc = acc.add(pairSum(p.reinterpretAsInts()).mul(w.get(LittleEndian.BYTE, sc + 2 * t)));
+                    }
+                }
+            }
+            int isum = acc.reduceLanes(VectorOperators.ADD);
+            int ioff = ScalarBackend.offsetSumQ6_K(w, wb + 192, xs, 16 * (xdOffset + b));
+            sumf += (half(w, wb + 208) * xd[xdOffset + b]) * (isum - 32 * ioff);
+        }
+        return sumf;
+    }
+
+    /**
+     * Q6_K in int lanes (512-bit vectors): one {@link #LB}-lane vector per 16-group; the bytes {@code ql[l]},
+     * {@code ql[l+32]} and {@code qh[l]} are loaded once for the four quarters they hold.
+     */
+    private static float dotQ6_KInts(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
+                                     short[] xs, int xdOffset, int n) {
+        float sumf = 0f;
+        for (int b = 0; b < n / 256; b++) {
+            long wb = wOffset + 210L * b;
+            int xb = xqOffset + 256 * b;
+            IntVector acc = IntVector.zero(IB);
+            for (int h = 0; h < 2; h++) {
+                for (int l = 0; l < 32; l += LB) {
+                    IntVector l0 = loadBytesAsInts(w, wb + 64 * h + l);
+                    IntVector l1 = loadBytesAsInts(w, wb + 64 * h + 32 + l);
+                    IntVector hb = loadBytesAsInts(w, wb + 128 + 32 * h + l);
+                    int xt = xb + 128 * h + l;
+                    long sc = wb + 192 + 8 * h + l / 16;
+                    for (int t = 0; t < 4; t++) {
+                        IntVector low = ((t & 1) == 0 ? l0 : l1).lanewise(VectorOperators.ASHR, 4 * (t >> 1)).and(0x0F);
+                        IntVector q = low.or(hb.lanewise(VectorOperators.ASHR, 2 * t).and(3).lanewise(VectorOperators.LSHL, 4));
+                        acc = acc.add(q.mul(shortsToInts(xq, xt + 32 * t)).mul(w.get(LittleEndian.BYTE, sc + 2 * t)));
+                    }
+                }
+            }
+            int isum = acc.reduceLanes(VectorOperators.ADD);
+            int ioff = ScalarBackend.offsetSumQ6_K(w, wb + 192, xs, 16 * (xdOffset + b));
+            sumf += (half(w, wb + 208) * xd[xdOffset + b]) * (isum - 32 * ioff);
+        }
+        return sumf;
+    }
+
     /** Blocks {@code [safe, blocks)} (the one a vector load could overrun) in scalar code. */
     private static float scalarQ8_0Tail(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
                                         int xdOffset, int safe, int blocks) {
