@@ -41,7 +41,7 @@ interface KernelBackend {
     /**
      * Integer Q4_K·Q8_K ({@link Kernels#dotKQ8_K}): w in Q4_K layout; the activation row widened
      * ({@link Kernels#widenQ8_K}): quants {@code xq[xqOffset ..]}, one scale per 256 in {@code xd[xdOffset ..]}, the
-     * 16-quant sums in {@code xs[16*xdOffset ..]}. Every backend returns the same float, bit for bit.
+     * sums of each 32 quants in {@code xs[8*xdOffset ..]}. Every backend returns the same float, bit for bit.
      */
     float dotQ4_KQ8_K(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd, short[] xs, int xdOffset,
                       int n);

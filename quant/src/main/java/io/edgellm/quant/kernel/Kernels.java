@@ -160,10 +160,10 @@ public final class Kernels {
      * llama.cpp's integer K-quant dot products ({@code ggml_vec_dot_q4_K_q8_K}, {@code _q5_K_}, {@code _q6_K_}):
      * Q4_K, Q5_K or Q6_K weights with Q8_K-quantized activations (ggml layout, e.g. from
      * {@code Quantize.row(GgmlType.Q8_K, ...)}). Per super-block of 256 the sub-block sums of {@code q_w * q_x},
-     * times the 6-bit (Q4_K/Q5_K) or int8 (Q6_K) scales, are summed exactly in integers, the minimums (Q4_K, Q5_K)
-     * and Q6_K's offset of 32 come from the activation's {@code bsums}; then
-     * {@code sum += (d_w*d_x) * isum - (dmin_w*d_x) * imin} (Q6_K: {@code (d_w*d_x) * (isum - 32*ioff)}), super-block
-     * after super-block. The result is the same bit for bit with every backend and vector width; against llama.cpp's
+     * times the 6-bit (Q4_K/Q5_K) or int8 (Q6_K, quants minus 32) scales, are summed exactly in integers, the
+     * minimums (Q4_K, Q5_K) come from the activation's {@code bsums} (per 32: {@code bsums[2j] + bsums[2j+1]}); then
+     * {@code sum += (d_w*d_x) * isum - (dmin_w*d_x) * imin} (Q6_K: {@code (d_w*d_x) * isum}), super-block after
+     * super-block. The result is the same bit for bit with every backend and vector width; against llama.cpp's
      * float summation order ({@link io.edgellm.quant.ggml.ScalarDot#dotQ8_K}) it differs by float rounding only.
      *
      * @param type     Q4_K, Q5_K or Q6_K
@@ -187,8 +187,8 @@ public final class Kernels {
 
     /**
      * Widens a Q8_K activation row (292 bytes per 256) for the K-quant integer kernels: quants to shorts
-     * {@code q[qOffset .. qOffset+n)}, the f32 scales to {@code d[dOffset .. dOffset+n/256)}, the 16-quant group
-     * sums {@code bsums} to {@code s[16*dOffset .. 16*dOffset+n/16)}.
+     * {@code q[qOffset .. qOffset+n)}, the f32 scales to {@code d[dOffset .. dOffset+n/256)}, the sums of each 32
+     * quants ({@code bsums[2j] + bsums[2j+1]}, at most 32 * 128 in magnitude) to {@code s[8*dOffset .. 8*dOffset+n/32)}.
      */
     static void widenQ8_K(MemorySegment xq, long xqOffset, int n, short[] q, int qOffset, float[] d, short[] s,
                           int dOffset) {
@@ -198,8 +198,9 @@ public final class Kernels {
             for (int j = 0; j < 256; j++) {
                 q[qOffset + 256 * b + j] = xq.get(LittleEndian.BYTE, xb + 4 + j);
             }
-            for (int g = 0; g < 16; g++) {
-                s[16 * (dOffset + b) + g] = xq.get(LittleEndian.SHORT, xb + 260 + 2L * g);
+            for (int j = 0; j < 8; j++) {
+                s[8 * (dOffset + b) + j] = (short) (xq.get(LittleEndian.SHORT, xb + 260 + 4L * j)
+                        + xq.get(LittleEndian.SHORT, xb + 262 + 4L * j));
             }
         }
     }
@@ -216,7 +217,7 @@ public final class Kernels {
             if (x.q.length < n) {
                 x.q = new short[n];
                 x.d = new float[n / 256];
-                x.s = new short[n / 16];
+                x.s = new short[n / 32];
             }
             widenQ8_K(xq, xqOffset, n, x.q, 0, x.d, x.s, 0);
             return x;

@@ -82,7 +82,7 @@ public final class MatMul {
     /** Q8_0 activations widened for the integer kernels: quants, and one scale per 32. */
     private short[] actQ = new short[0];
     private float[] actD = new float[0];
-    /** Q8_K activations widened for the K-quant integer kernels: quants, one scale per 256, the 16-quant sums. */
+    /** Q8_K activations widened for the K-quant integer kernels: quants, one scale per 256, the sums per 32. */
     private short[] actKQ = new short[0];
     private float[] actKD = new float[0];
     private short[] actKS = new short[0];
@@ -358,7 +358,7 @@ public final class MatMul {
         if (actKQ.length < n) {
             actKQ = new short[n];
             actKD = new float[n / 256];
-            actKS = new short[n / 16];
+            actKS = new short[n / 32];
         }
         for (int b = 0; b < batch; b++) {
             Kernels.widenQ8_K(quant, b * quantRowBytes, cols, actKQ, b * cols, actKD, actKS, b * (cols / 256));

@@ -133,7 +133,7 @@ final class ScalarBackend implements KernelBackend {
                 }
                 isum += scaleK(scales, j) * s;
             }
-            int imin = minSumK4(minsK4(w, wb + 4), xs, 16 * (xdOffset + b));
+            int imin = minSumK4(minsK4(w, wb + 4), xs, 8 * (xdOffset + b));
             float dx = xd[xdOffset + b];
             sumf += (LittleEndian.readHalf(w, wb) * dx) * isum - (LittleEndian.readHalf(w, wb + 2) * dx) * imin;
         }
@@ -144,8 +144,7 @@ final class ScalarBackend implements KernelBackend {
      * Q6_K (210 bytes: {@code ql[128] | qh[64] | scales[16] int8 | d f16}): in half {@code h}, quarter {@code t},
      * element {@code l < 32}: low 4 bits are nibble {@code t/2} of {@code ql[64h + 32(t&1) + l]}, high 2 bits are
      * bits {@code 2t, 2t+1} of {@code qh[32h + l]}; value {@code q - 32} with scale {@code scales[8h + 2t + l/16]}
-     * (one per 16 elements, the group of the activation's {@code bsums}). The {@code -32} is applied through the
-     * bsums: {@code sum sc*(q-32)*x = isum - 32 * sum_g sc_g * bsums_g}.
+     * (one per 16 elements).
      */
     @Override
     public float dotQ6_KQ8_K(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd, short[] xs,
@@ -162,14 +161,13 @@ final class ScalarBackend implements KernelBackend {
                         for (int l = 16 * k; l < 16 * k + 16; l++) {
                             int low = (LittleEndian.readU8(w, wb + 64 * h + 32 * (t & 1) + l) >>> (4 * (t >> 1))) & 0xF;
                             int high = (LittleEndian.readU8(w, wb + 128 + 32 * h + l) >>> (2 * t)) & 3;
-                            s += (low | high << 4) * xq[xb + 128 * h + 32 * t + l];
+                            s += ((low | high << 4) - 32) * xq[xb + 128 * h + 32 * t + l];
                         }
                         isum += w.get(LittleEndian.BYTE, wb + 192 + 8 * h + 2 * t + k) * s;
                     }
                 }
             }
-            int ioff = offsetSumQ6_K(w, wb + 192, xs, 16 * (xdOffset + b));
-            sumf += (LittleEndian.readHalf(w, wb + 208) * xd[xdOffset + b]) * (isum - 32 * ioff);
+            sumf += (LittleEndian.readHalf(w, wb + 208) * xd[xdOffset + b]) * isum;
         }
         return sumf;
     }
@@ -201,20 +199,11 @@ final class ScalarBackend implements KernelBackend {
         return (int) (packed >>> (8 * j)) & 0xFF;
     }
 
-    /** {@code sum_j m_j * (bsums[2j] + bsums[2j+1])}: the Q4_K/Q5_K minimums against the activation's 16-sums. */
+    /** {@code sum_j m_j * xs[s + j]}: the Q4_K/Q5_K minimums against the activation's sums per 32. */
     static int minSumK4(long mins, short[] xs, int s) {
         int sum = 0;
         for (int j = 0; j < 8; j++) {
-            sum += scaleK(mins, j) * (xs[s + 2 * j] + xs[s + 2 * j + 1]);
-        }
-        return sum;
-    }
-
-    /** {@code sum_g scales[g] * bsums[g]} of a Q6_K super-block (int8 scales at {@code scales}). */
-    static int offsetSumQ6_K(MemorySegment w, long scales, short[] xs, int s) {
-        int sum = 0;
-        for (int g = 0; g < 16; g++) {
-            sum += w.get(LittleEndian.BYTE, scales + g) * xs[s + g];
+            sum += scaleK(mins, j) * xs[s + j];
         }
         return sum;
     }

@@ -935,7 +935,7 @@ final class VectorBackend implements KernelBackend {
     // K-quant integer paths (llama.cpp's vec_dot with Q8_K activations, widened by Kernels.widenQ8_K)
     //
     // Per super-block the scaled sub-block sums are added in int lanes and reduced once (an exact integer sum in
-    // any order), the minimums / Q6_K's -32 come from the bsums in scalar code, and the float operations per
+    // any order), the Q4_K/Q5_K minimums come from the activation's 32-sums in scalar code, and the float operations per
     // super-block are ScalarBackend's, so every width returns the reference's float bit for bit. Loads read exactly
     // the bytes they use (SIB / BB of LB bytes), so no block needs scalar code.
 
@@ -958,6 +958,16 @@ final class VectorBackend implements KernelBackend {
                              int xdOffset, int n) {
         return SHORT_LANES ? dotQ6_KShorts(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n)
                 : dotQ6_KInts(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n);
+    }
+
+    /**
+     * {@link #pairSum} in three operations, for int lanes whose two signed 16-bit halves {@code a} (low) and
+     * {@code b} add up to less than {@code 2^15} in magnitude: {@code (p + (p << 16)) >> 16} is
+     * {@code ((a+b) * 2^16 + (a mod 2^16)) >> 16 = a + b}. The K-quant kernels stay inside that bound (the largest
+     * is Q5_K at 128 bits: 8 products of at most 31 * 128, 31744).
+     */
+    private static IntVector pairSumK(IntVector p) {
+        return p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
     }
 
     /**
@@ -991,11 +1001,11 @@ final class VectorBackend implements KernelBackend {
                     plo = plo.add(lo.mul(ShortVector.fromArray(SI, xq, xb + 64 * c + l)));
                     phi = phi.add(hi.mul(ShortVector.fromArray(SI, xq, xb + 64 * c + 32 + l)));
                 }
-                acc = acc.add(pairSum(plo.reinterpretAsInts()).mul(ScalarBackend.scaleK(scales, 2 * c)))
-                        .add(pairSum(phi.reinterpretAsInts()).mul(ScalarBackend.scaleK(scales, 2 * c + 1)));
+                acc = acc.add(pairSumK(plo.reinterpretAsInts()).mul(ScalarBackend.scaleK(scales, 2 * c)))
+                        .add(pairSumK(phi.reinterpretAsInts()).mul(ScalarBackend.scaleK(scales, 2 * c + 1)));
             }
             int isum = acc.reduceLanes(VectorOperators.ADD);
-            int imin = ScalarBackend.minSumK4(ScalarBackend.minsK4(w, wb + 4), xs, 16 * (xdOffset + b));
+            int imin = ScalarBackend.minSumK4(ScalarBackend.minsK4(w, wb + 4), xs, 8 * (xdOffset + b));
             float dx = xd[xdOffset + b];
             sumf += (half(w, wb) * dx) * isum - (half(w, wb + 2) * dx) * imin;
         }
@@ -1032,7 +1042,7 @@ final class VectorBackend implements KernelBackend {
                         .add(shi.mul(ScalarBackend.scaleK(scales, 2 * c + 1)));
             }
             int isum = acc.reduceLanes(VectorOperators.ADD);
-            int imin = ScalarBackend.minSumK4(ScalarBackend.minsK4(w, wb + 4), xs, 16 * (xdOffset + b));
+            int imin = ScalarBackend.minSumK4(ScalarBackend.minsK4(w, wb + 4), xs, 8 * (xdOffset + b));
             float dx = xd[xdOffset + b];
             sumf += (half(w, wb) * dx) * isum - (half(w, wb + 2) * dx) * imin;
         }
@@ -1041,9 +1051,9 @@ final class VectorBackend implements KernelBackend {
 
     /**
      * Q6_K in short lanes: quarter {@code t} of half {@code h} is nibble {@code t/2} of {@code ql[64h + 32(t&1) + l]}
-     * with bits {@code 2t, 2t+1} of {@code qh[32h + l]} on top (0..63; the -32 goes through the bsums), so the
+     * with bits {@code 2t, 2t+1} of {@code qh[32h + l]} on top, minus 32, so the
      * bytes {@code ql[l]}, {@code ql[l+32]}, {@code qh[l]} are loaded once for the four quarters they hold. q times
-     * activation fits 16 bits (63 * 128); each product vector is widened pairwise to ints and multiplied by the
+     * activation fits 16 bits (32 * 128); each product vector is widened pairwise to ints and multiplied by the
      * int8 scale of its 16-group ({@code SI.length() <= 16}: one group per vector).
      */
     private static float dotQ6_KShorts(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
@@ -1058,20 +1068,19 @@ final class VectorBackend implements KernelBackend {
                 for (int l = 0; l < 32; l += step) {
                     ShortVector l0 = bytesToShorts(w, wb + 64 * h + l);
                     ShortVector l1 = bytesToShorts(w, wb + 64 * h + 32 + l);
-                    ShortVector hb = bytesToShorts(w, wb + 128 + 32 * h + l);
+                    ShortVector hb = bytesToShorts(w, wb + 128 + 32 * h + l).lanewise(VectorOperators.LSHL, 4);
                     int xt = xb + 128 * h + l;
                     long sc = wb + 192 + 8 * h + l / 16;
                     for (int t = 0; t < 4; t++) {
                         ShortVector low = ((t & 1) == 0 ? l0 : l1).lanewise(VectorOperators.ASHR, 4 * (t >> 1)).and((short) 0x0F);
-                        ShortVector q = low.or(hb.lanewise(VectorOperators.ASHR, 2 * t).and((short) 3).lanewise(VectorOperators.LSHL, 4));
+                        ShortVector q = low.or(hb.lanewise(VectorOperators.ASHR, 2 * t).and((short) 0x30)).sub((short) 32);
                         ShortVector p = q.mul(ShortVector.fromArray(SI, xq, xt + 32 * t));
-                        acc = acc.add(pairSum(p.reinterpretAsInts()).mul(w.get(LittleEndian.BYTE, sc + 2 * t)));
+                        acc = acc.add(pairSumK(p.reinterpretAsInts()).mul(w.get(LittleEndian.BYTE, sc + 2 * t)));
                     }
                 }
             }
             int isum = acc.reduceLanes(VectorOperators.ADD);
-            int ioff = ScalarBackend.offsetSumQ6_K(w, wb + 192, xs, 16 * (xdOffset + b));
-            sumf += (half(w, wb + 208) * xd[xdOffset + b]) * (isum - 32 * ioff);
+            sumf += (half(w, wb + 208) * xd[xdOffset + b]) * isum;
         }
         return sumf;
     }
@@ -1091,19 +1100,18 @@ final class VectorBackend implements KernelBackend {
                 for (int l = 0; l < 32; l += LB) {
                     IntVector l0 = loadBytesAsInts(w, wb + 64 * h + l);
                     IntVector l1 = loadBytesAsInts(w, wb + 64 * h + 32 + l);
-                    IntVector hb = loadBytesAsInts(w, wb + 128 + 32 * h + l);
+                    IntVector hb = loadBytesAsInts(w, wb + 128 + 32 * h + l).lanewise(VectorOperators.LSHL, 4);
                     int xt = xb + 128 * h + l;
                     long sc = wb + 192 + 8 * h + l / 16;
                     for (int t = 0; t < 4; t++) {
                         IntVector low = ((t & 1) == 0 ? l0 : l1).lanewise(VectorOperators.ASHR, 4 * (t >> 1)).and(0x0F);
-                        IntVector q = low.or(hb.lanewise(VectorOperators.ASHR, 2 * t).and(3).lanewise(VectorOperators.LSHL, 4));
+                        IntVector q = low.or(hb.lanewise(VectorOperators.ASHR, 2 * t).and(0x30)).sub(32);
                         acc = acc.add(q.mul(shortsToInts(xq, xt + 32 * t)).mul(w.get(LittleEndian.BYTE, sc + 2 * t)));
                     }
                 }
             }
             int isum = acc.reduceLanes(VectorOperators.ADD);
-            int ioff = ScalarBackend.offsetSumQ6_K(w, wb + 192, xs, 16 * (xdOffset + b));
-            sumf += (half(w, wb + 208) * xd[xdOffset + b]) * (isum - 32 * ioff);
+            sumf += (half(w, wb + 208) * xd[xdOffset + b]) * isum;
         }
         return sumf;
     }

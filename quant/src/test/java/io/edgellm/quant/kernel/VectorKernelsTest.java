@@ -259,7 +259,7 @@ class VectorKernelsTest {
     static float scalarKQ8_K(GgmlType t, MemorySegment w, long off, MemorySegment xq, long xqOff, int n) {
         short[] q = new short[n];
         float[] d = new float[n / 256];
-        short[] s = new short[n / 16];
+        short[] s = new short[n / 32];
         Kernels.widenQ8_K(xq, xqOff, n, q, 0, d, s, 0);
         ScalarBackend k = ScalarBackend.INSTANCE;
         return switch (t) {
