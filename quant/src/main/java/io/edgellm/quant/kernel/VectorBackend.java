@@ -35,6 +35,11 @@ import java.nio.ByteOrder;
  *       pairs into int lanes. With 512-bit vectors a short vector (32 lanes) would be longer than the 16 nibble
  *       bytes of a Q4_0 block, so they use the float kernels' shapes instead: weight quants {@link #BB} bytes to
  *       {@link #IB} ints, activations {@link #SB} shorts to {@link #IB} ints (the F16 kernel's cast).</li>
+ *   <li>The K-quant integer kernels (Q4_K, Q5_K, Q6_K · Q8_K, {@link Kernels#dotKQ8_K}) take the Q8_K activation
+ *       widened the same way ({@link Kernels#widenQ8_K}) and use the same shapes: short lanes {@link #SI} up to 256
+ *       bits, {@link #IB} int lanes at 512 (Q6_K), except Q4_K/Q5_K at 512 bits, which multiply in 32 short lanes
+ *       ({@link #SK}, loaded from 32 bytes). Per super-block the int lanes are reduced once (exact), so the result
+ *       equals {@link ScalarBackend}'s bit for bit at every width.</li>
  * </ul>
  * Block layouts are drawn in the {@code io.edgellm.quant.ggml} codecs ({@code Q8_0Codec}, {@code Q4_0Codec}, ...).
  *
@@ -76,6 +81,16 @@ final class VectorBackend implements KernelBackend {
     private static final VectorSpecies<Integer> SII = VectorSpecies.of(int.class, SI.vectorShape());
     private static final VectorSpecies<Float> SIF = VectorSpecies.of(float.class, SI.vectorShape());
     private static final VectorSpecies<Byte> SIB = VectorSpecies.of(byte.class, VectorShape.forBitSize(SI.vectorBitSize() / 2));
+
+    /**
+     * Q4_K/Q5_K at 512 bits and more: 32 short lanes, one whole 32-element sub-block per vector, loaded from 32 bytes
+     * (a byte shape no other kernel loads at these widths) and widened pairwise into {@link #IB} int lanes. Measured
+     * against {@link #IB} int lanes (the Q8_0 kernels' shapes) at 512 bits: 5.1 against 4.0 GB/s, no boxing in
+     * {@code KernelProfilePollutionTest}. The same for Q6_K (two scales per vector, blended) was slower than its
+     * int lanes (4.5 against 5.2 GB/s), so Q6_K keeps those.
+     */
+    private static final VectorSpecies<Short> SK = ShortVector.SPECIES_512;
+    private static final VectorSpecies<Byte> SKB = ByteVector.SPECIES_256;
 
     /** Lane indices 0, 1, 2, ... of {@link #IB}: bit {@code j + lane} of a Q5 {@code qh} word is lane's 5th bit. */
     private static final IntVector IOTA = IntVector.zero(IB).addIndex(1);
@@ -943,14 +958,14 @@ final class VectorBackend implements KernelBackend {
     public float dotQ4_KQ8_K(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd, short[] xs,
                              int xdOffset, int n) {
         return SHORT_LANES ? dotQ45_KShorts(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n, false)
-                : dotQ45_KInts(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n, false);
+                : dotQ45_KShorts512(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n, false);
     }
 
     @Override
     public float dotQ5_KQ8_K(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd, short[] xs,
                              int xdOffset, int n) {
         return SHORT_LANES ? dotQ45_KShorts(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n, true)
-                : dotQ45_KInts(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n, true);
+                : dotQ45_KShorts512(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n, true);
     }
 
     @Override
@@ -1012,9 +1027,9 @@ final class VectorBackend implements KernelBackend {
         return sumf;
     }
 
-    /** Q4_K/Q5_K in int lanes (512-bit vectors): as {@link #dotQ45_KShorts} with bytes and shorts widened to ints. */
-    private static float dotQ45_KInts(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
-                                      short[] xs, int xdOffset, int n, boolean q5) {
+    /** Q4_K/Q5_K in {@link #SK} lanes (512-bit vectors and more): one vector per sub-block. */
+    private static float dotQ45_KShorts512(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
+                                           short[] xs, int xdOffset, int n, boolean q5) {
         int bpb = q5 ? 176 : 144;
         int qsOffset = q5 ? 48 : 16;
         float sumf = 0f;
@@ -1024,22 +1039,19 @@ final class VectorBackend implements KernelBackend {
             long scales = ScalarBackend.scalesK4(w, wb + 4);
             IntVector acc = IntVector.zero(IB);
             for (int c = 0; c < 4; c++) {
-                IntVector slo = IntVector.zero(IB);
-                IntVector shi = IntVector.zero(IB);
-                for (int l = 0; l < 32; l += LB) {
-                    IntVector q = loadBytesAsInts(w, wb + qsOffset + 32 * c + l);
-                    IntVector lo = q.and(0x0F);
-                    IntVector hi = q.lanewise(VectorOperators.ASHR, 4).and(0x0F);
-                    if (q5) {
-                        IntVector h = loadBytesAsInts(w, wb + 16 + l).lanewise(VectorOperators.ASHR, 2 * c);
-                        lo = lo.or(h.and(1).lanewise(VectorOperators.LSHL, 4));
-                        hi = hi.or(h.and(2).lanewise(VectorOperators.LSHL, 3));
-                    }
-                    slo = slo.add(lo.mul(shortsToInts(xq, xb + 64 * c + l)));
-                    shi = shi.add(hi.mul(shortsToInts(xq, xb + 64 * c + 32 + l)));
+                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(SKB, w, wb + qsOffset + 32 * c, LE).castShape(SK, 0);
+                ShortVector lo = q.and((short) 0x0F);
+                ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F);
+                if (q5) {
+                    ShortVector h = ((ShortVector) ByteVector.fromMemorySegment(SKB, w, wb + 16, LE).castShape(SK, 0))
+                            .lanewise(VectorOperators.ASHR, 2 * c);
+                    lo = lo.or(h.and((short) 1).lanewise(VectorOperators.LSHL, 4));
+                    hi = hi.or(h.and((short) 2).lanewise(VectorOperators.LSHL, 3));
                 }
-                acc = acc.add(slo.mul(ScalarBackend.scaleK(scales, 2 * c)))
-                        .add(shi.mul(ScalarBackend.scaleK(scales, 2 * c + 1)));
+                ShortVector plo = lo.mul(ShortVector.fromArray(SK, xq, xb + 64 * c));
+                ShortVector phi = hi.mul(ShortVector.fromArray(SK, xq, xb + 64 * c + 32));
+                acc = acc.add(pairSumK((IntVector) plo.reinterpretAsInts()).mul(ScalarBackend.scaleK(scales, 2 * c)))
+                        .add(pairSumK((IntVector) phi.reinterpretAsInts()).mul(ScalarBackend.scaleK(scales, 2 * c + 1)));
             }
             int isum = acc.reduceLanes(VectorOperators.ADD);
             int imin = ScalarBackend.minSumK4(ScalarBackend.minsK4(w, wb + 4), xs, 8 * (xdOffset + b));
