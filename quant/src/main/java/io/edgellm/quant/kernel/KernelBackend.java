@@ -59,6 +59,22 @@ interface KernelBackend {
         y[y1] = dotQ4_0Q8_0(w, wOffset, xq, xqOffset1, xd, xdOffset1, n);
     }
 
+    /**
+     * Integer Q4_K·Q8_K ({@link Kernels#dotKQ8_K}): w in Q4_K layout; the activation row widened
+     * ({@link Kernels#widenQ8_K}): quants {@code xq[xqOffset ..]}, one scale per 256 in {@code xd[xdOffset ..]}, the
+     * sums of each 32 quants in {@code xs[8*xdOffset ..]}. Every backend returns the same float, bit for bit.
+     */
+    float dotQ4_KQ8_K(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd, short[] xs, int xdOffset,
+                      int n);
+
+    /** Integer Q5_K·Q8_K, arguments as {@link #dotQ4_KQ8_K}. */
+    float dotQ5_KQ8_K(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd, short[] xs, int xdOffset,
+                      int n);
+
+    /** Integer Q6_K·Q8_K, arguments as {@link #dotQ4_KQ8_K}. */
+    float dotQ6_KQ8_K(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd, short[] xs, int xdOffset,
+                      int n);
+
     /** Plain F32 dot of two float arrays. */
     float dotF32(float[] a, int aOffset, float[] b, int bOffset, int n);
 

@@ -165,6 +165,74 @@ public final class Kernels {
         return min == Byte.MIN_VALUE;
     }
 
+    /**
+     * llama.cpp's integer K-quant dot products ({@code ggml_vec_dot_q4_K_q8_K}, {@code _q5_K_}, {@code _q6_K_}):
+     * Q4_K, Q5_K or Q6_K weights with Q8_K-quantized activations (ggml layout, e.g. from
+     * {@code Quantize.row(GgmlType.Q8_K, ...)}). Per super-block of 256 the sub-block sums of {@code q_w * q_x},
+     * times the 6-bit (Q4_K/Q5_K) or int8 (Q6_K, quants minus 32) scales, are summed exactly in integers, the
+     * minimums (Q4_K, Q5_K) come from the activation's {@code bsums} (per 32: {@code bsums[2j] + bsums[2j+1]}); then
+     * {@code sum += (d_w*d_x) * isum - (dmin_w*d_x) * imin} (Q6_K: {@code (d_w*d_x) * isum}), super-block after
+     * super-block. The result is the same bit for bit with every backend and vector width; against llama.cpp's
+     * float summation order ({@link io.edgellm.quant.ggml.ScalarDot#dotQ8_K}) it differs by float rounding only.
+     *
+     * @param type     Q4_K, Q5_K or Q6_K
+     * @param w        weight row at {@code wOffset}
+     * @param xq       Q8_K activation row at {@code xqOffset}
+     * @param n        elements, a multiple of 256
+     * @return the dot product
+     * @throws IllegalArgumentException for another type, a bad {@code n} or rows outside the segments
+     */
+    public static float dotKQ8_K(GgmlType type, MemorySegment w, long wOffset, MemorySegment xq, long xqOffset, int n) {
+        checkRow(type, w, wOffset, n, "w");
+        checkRow(GgmlType.Q8_K, xq, xqOffset, n, "xq");
+        WidenedK x = WidenedK.of(xq, xqOffset, n);
+        return switch (type) {
+            case Q4_K -> BACKEND.dotQ4_KQ8_K(w, wOffset, x.q, 0, x.d, x.s, 0, n);
+            case Q5_K -> BACKEND.dotQ5_KQ8_K(w, wOffset, x.q, 0, x.d, x.s, 0, n);
+            case Q6_K -> BACKEND.dotQ6_KQ8_K(w, wOffset, x.q, 0, x.d, x.s, 0, n);
+            default -> throw new IllegalArgumentException("dotKQ8_K takes Q4_K, Q5_K or Q6_K weights, not " + type);
+        };
+    }
+
+    /**
+     * Widens a Q8_K activation row (292 bytes per 256) for the K-quant integer kernels: quants to shorts
+     * {@code q[qOffset .. qOffset+n)}, the f32 scales to {@code d[dOffset .. dOffset+n/256)}, the sums of each 32
+     * quants ({@code bsums[2j] + bsums[2j+1]}, at most 32 * 128 in magnitude) to {@code s[8*dOffset .. 8*dOffset+n/32)}.
+     */
+    static void widenQ8_K(MemorySegment xq, long xqOffset, int n, short[] q, int qOffset, float[] d, short[] s,
+                          int dOffset) {
+        for (int b = 0; b < n / 256; b++) {
+            long xb = xqOffset + 292L * b;
+            d[dOffset + b] = xq.get(LittleEndian.FLOAT, xb);
+            for (int j = 0; j < 256; j++) {
+                q[qOffset + 256 * b + j] = xq.get(LittleEndian.BYTE, xb + 4 + j);
+            }
+            for (int j = 0; j < 8; j++) {
+                s[8 * (dOffset + b) + j] = (short) (xq.get(LittleEndian.SHORT, xb + 260 + 4L * j)
+                        + xq.get(LittleEndian.SHORT, xb + 262 + 4L * j));
+            }
+        }
+    }
+
+    /** Per-thread scratch of {@link #dotKQ8_K}. */
+    private static final class WidenedK {
+        private static final ThreadLocal<WidenedK> SCRATCH = ThreadLocal.withInitial(WidenedK::new);
+        short[] q = new short[0];
+        float[] d = new float[0];
+        short[] s = new short[0];
+
+        static WidenedK of(MemorySegment xq, long xqOffset, int n) {
+            WidenedK x = SCRATCH.get();
+            if (x.q.length < n) {
+                x.q = new short[n];
+                x.d = new float[n / 256];
+                x.s = new short[n / 32];
+            }
+            widenQ8_K(xq, xqOffset, n, x.q, 0, x.d, x.s, 0);
+            return x;
+        }
+    }
+
     /** Per-thread scratch of the segment-taking entry points above. */
     private static final class Widened {
         private static final ThreadLocal<Widened> SCRATCH = ThreadLocal.withInitial(Widened::new);

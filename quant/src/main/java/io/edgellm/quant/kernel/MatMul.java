@@ -22,7 +22,9 @@ import java.util.Objects;
  *       ({@link Kernels#dotQ8_0Q8_0}, {@link Kernels#dotQ4_0Q8_0}) run on it;</li>
  *   <li>Q4_1 / Q5_1: x is quantized to Q8_1 and dequantized back; the Q8_1 block sums {@code s} feed the
  *       {@code m} term ({@link Kernels#dotWithBlockSums});</li>
- *   <li>Q5_0 (Q8_0), F16 (F16), BF16 (BF16), K-quants (Q8_K): x is rounded to that type and back, then the float
+ *   <li>Q4_K / Q5_K / Q6_K: x is quantized to Q8_K once per row, widened ({@link Kernels#widenQ8_K}), and the
+ *       integer kernels run ({@link Kernels#dotKQ8_K}: exact integer sums per super-block);</li>
+ *   <li>Q5_0 (Q8_0), F16 (F16), BF16 (BF16), Q2_K / Q3_K (Q8_K): x is rounded to that type and back, then the float
  *       kernels run. This equals llama.cpp's integer dot up to float summation order.</li>
  * </ul>
  * The Q8_0 / Q8_1 rounding follows {@link #activationQuantizer(ActivationQuantizer)} (by default llama.cpp's for this
@@ -60,6 +62,8 @@ public final class MatMul {
         INT_Q4_0,
         /** float kernel on activations {@code act} (the input or its rounded copy). */
         FLOAT,
+        /** Q4_K / Q5_K / Q6_K weights · Q8_K activations (integer, {@link Kernels#dotKQ8_K}). */
+        INT_K,
         /** Q4_1/Q5_1 float kernel with the Q8_1 block sums. */
         FLOAT_SUMS,
         /** Batch: weight rows dequantized to {@link #tileScratch}, then {@link KernelBackend#dotTile}. */
@@ -78,6 +82,10 @@ public final class MatMul {
     /** Q8_0 activations widened for the integer kernels: quants, and one scale per 32. */
     private short[] actQ = new short[0];
     private float[] actD = new float[0];
+    /** Q8_K activations widened for the K-quant integer kernels: quants, one scale per 256, the sums per 32. */
+    private short[] actKQ = new short[0];
+    private float[] actKD = new float[0];
+    private short[] actKS = new short[0];
     /** Per worker: 4 dequantized weight rows of the {@link Mode#TILES} path. */
     private float[][] tileScratch = new float[0][];
 
@@ -222,7 +230,22 @@ public final class MatMul {
                         useInput(x, xOffset);
                     }
                 }
-                case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> {
+                case Q4_K, Q5_K, Q6_K -> {
+                    if (vecDot && order == AccumulationOrder.KERNEL) {
+                        mode = Mode.INT_K;
+                        quantizeRows(GgmlType.Q8_K, x, xOffset, batch, cols);
+                        widenRowsK(batch, cols);
+                        actRowBytes = quantRowBytes;
+                    } else {
+                        mode = Mode.FLOAT;
+                        if (vecDot) {
+                            roundRows(GgmlType.Q8_K, x, xOffset, batch, cols, false);
+                        } else {
+                            useInput(x, xOffset);
+                        }
+                    }
+                }
+                case Q2_K, Q3_K -> {
                     mode = Mode.FLOAT;
                     if (vecDot) {
                         roundRows(GgmlType.Q8_K, x, xOffset, batch, cols, false);
@@ -333,6 +356,19 @@ public final class MatMul {
         }
     }
 
+    /** {@link #quant}'s Q8_K rows into {@link #actKQ} / {@link #actKD} / {@link #actKS} ({@link Kernels#widenQ8_K}). */
+    private void widenRowsK(int batch, int cols) {
+        int n = batch * cols;
+        if (actKQ.length < n) {
+            actKQ = new short[n];
+            actKD = new float[n / 256];
+            actKS = new short[n / 32];
+        }
+        for (int b = 0; b < batch; b++) {
+            Kernels.widenQ8_K(quant, b * quantRowBytes, cols, actKQ, b * cols, actKD, actKS, b * (cols / 256));
+        }
+    }
+
     private void ensureTileScratch(int floats) {
         int threads = pool.threads();
         if (tileScratch.length < threads) {
@@ -383,6 +419,7 @@ public final class MatMul {
             }
             switch (mode) {
                 case INT_Q8_0, INT_Q4_0 -> rowsInt(w, mode == Mode.INT_Q4_0, actQ, actD, out, outOffset, start, end, b0, b1);
+                case INT_K -> rowsIntK(w, actKQ, actKD, actKS, out, outOffset, start, end, b0, b1);
                 case FLOAT -> rowsFloat(w, act, actOffset, out, outOffset, start, end, b0, b1);
                 case FLOAT_SUMS -> rowsBlockSums(w, act, actOffset, blockSums, out, outOffset, start, end, b0, b1);
                 case TILES -> throw new IllegalStateException("handled above");
@@ -436,6 +473,27 @@ public final class MatMul {
                 y[yOffset + b * nRows + r] = q4
                         ? k.dotQ4_0Q8_0(data, wo, xq, b * cols, xd, b * bpr, cols)
                         : k.dotQ8_0Q8_0(data, wo, xq, b * cols, xd, b * bpr, cols);
+            }
+        }
+    }
+
+    /** The K-quant integer kernels: Q4_K, Q5_K or Q6_K weights times the widened Q8_K activations. */
+    private static void rowsIntK(QTensor w, short[] xq, float[] xd, short[] xs, float[] y, int yOffset,
+                                 int start, int end, int b0, int b1) {
+        MemorySegment data = w.data();
+        GgmlType type = w.type();
+        long rowBytes = w.rowBytes();
+        int cols = w.cols(), nRows = w.rows();
+        int blocks = cols / 256;
+        KernelBackend k = Kernels.BACKEND;
+        for (int r = start; r < end; r++) {
+            for (int b = b0; b < b1; b++) {
+                long wo = r * rowBytes;
+                y[yOffset + b * nRows + r] = switch (type) {
+                    case Q4_K -> k.dotQ4_KQ8_K(data, wo, xq, b * cols, xd, xs, b * blocks, cols);
+                    case Q5_K -> k.dotQ5_KQ8_K(data, wo, xq, b * cols, xd, xs, b * blocks, cols);
+                    default -> k.dotQ6_KQ8_K(data, wo, xq, b * cols, xd, xs, b * blocks, cols);
+                };
             }
         }
     }
@@ -496,6 +554,7 @@ public final class MatMul {
                             : k.dot(type, data, wo, act, actOffset + b * cols, cols);
                     case FLOAT_SUMS -> k.dotWithBlockSums(type, data, wo, act, actOffset + b * cols,
                             blockSums, b * blocks, cols);
+                    case INT_K -> throw new IllegalStateException("K-quants take the float kernels in this mode");
                     case TILES -> throw new IllegalStateException("tiles are not used in the reproduction mode");
                 };
             }

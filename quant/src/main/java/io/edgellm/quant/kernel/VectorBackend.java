@@ -35,6 +35,11 @@ import java.nio.ByteOrder;
  *       shape up to 256 bits and stays 256 bits on wider machines: a 512-bit short vector (32 lanes) would be longer
  *       than the 16 nibble bytes of a Q4_0 block, and 256-bit short lanes decode faster than 512-bit int lanes
  *       (Q4_0 1.3x, Q8_0 1.8x on AVX-512; docs/performance.md).</li>
+ *   <li>The K-quant integer kernels (Q4_K, Q5_K, Q6_K · Q8_K, {@link Kernels#dotKQ8_K}) take the Q8_K activation
+ *       widened the same way ({@link Kernels#widenQ8_K}) and use the same shapes: short lanes {@link #SI} up to 256
+ *       bits, {@link #IB} int lanes at 512 (Q6_K), except Q4_K/Q5_K at 512 bits, which multiply in 32 short lanes
+ *       ({@link #SK}, loaded from 32 bytes). Per super-block the int lanes are reduced once (exact), so the result
+ *       equals {@link ScalarBackend}'s bit for bit at every width.</li>
  * </ul>
  * Block layouts are drawn in the {@code io.edgellm.quant.ggml} codecs ({@code Q8_0Codec}, {@code Q4_0Codec}, ...).
  *
@@ -72,11 +77,27 @@ final class VectorBackend implements KernelBackend {
     static final int OVER_READ = BB.length() - LB;
 
 
+    /**
+     * The K-quant integer kernels multiply in {@link #SI} short lanes up to 256-bit vectors; at 512 bits Q4_K/Q5_K use
+     * 32 short lanes ({@link #SK}) and Q6_K int lanes (class comment).
+     */
+    private static final boolean K_SHORT_LANES = PREFERRED_BITS <= 256;
+
     /** Short lanes of the integer kernels: the preferred shape up to 256 bits, 256 bits beyond (class comment). */
     static final VectorSpecies<Short> SI = VectorSpecies.of(short.class, VectorShape.forBitSize(Math.min(PREFERRED_BITS, 256)));
     private static final VectorSpecies<Integer> SII = VectorSpecies.of(int.class, SI.vectorShape());
     private static final VectorSpecies<Float> SIF = VectorSpecies.of(float.class, SI.vectorShape());
     private static final VectorSpecies<Byte> SIB = VectorSpecies.of(byte.class, VectorShape.forBitSize(SI.vectorBitSize() / 2));
+
+    /**
+     * Q4_K/Q5_K at 512 bits and more: 32 short lanes, one whole 32-element sub-block per vector, loaded from 32 bytes
+     * (a byte shape no other kernel loads at these widths) and widened pairwise into {@link #IB} int lanes. Measured
+     * against {@link #IB} int lanes (the Q8_0 kernels' shapes) at 512 bits: 5.1 against 4.0 GB/s, no boxing in
+     * {@code KernelProfilePollutionTest}. The same for Q6_K (two scales per vector, blended) was slower than its
+     * int lanes (4.5 against 5.2 GB/s), so Q6_K keeps those.
+     */
+    private static final VectorSpecies<Short> SK = ShortVector.SPECIES_512;
+    private static final VectorSpecies<Byte> SKB = ByteVector.SPECIES_256;
 
     /** Lane indices 0, 1, 2, ... of {@link #IB}: bit {@code j + lane} of a Q5 {@code qh} word is lane's 5th bit. */
     private static final IntVector IOTA = IntVector.zero(IB).addIndex(1);
@@ -968,4 +989,192 @@ final class VectorBackend implements KernelBackend {
         y[y0] = sumShortLanes(acc0);
         y[y1] = sumShortLanes(acc1);
     }
+
+    /** {@link #SB} activation shorts at {@code i}, widened to {@link #IB} int lanes. */
+    private static IntVector shortsToInts(short[] xq, int i) {
+        return (IntVector) ShortVector.fromArray(SB, xq, i).castShape(IB, 0);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // K-quant integer paths (llama.cpp's vec_dot with Q8_K activations, widened by Kernels.widenQ8_K)
+    //
+    // Per super-block the scaled sub-block sums are added in int lanes and reduced once (an exact integer sum in
+    // any order), the Q4_K/Q5_K minimums come from the activation's 32-sums in scalar code, and the float operations per
+    // super-block are ScalarBackend's, so every width returns the reference's float bit for bit. Loads read exactly
+    // the bytes they use (SIB / BB of LB bytes), so no block needs scalar code.
+
+    @Override
+    public float dotQ4_KQ8_K(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd, short[] xs,
+                             int xdOffset, int n) {
+        return K_SHORT_LANES ? dotQ45_KShorts(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n, false)
+                : dotQ45_KShorts512(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n, false);
+    }
+
+    @Override
+    public float dotQ5_KQ8_K(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd, short[] xs,
+                             int xdOffset, int n) {
+        return K_SHORT_LANES ? dotQ45_KShorts(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n, true)
+                : dotQ45_KShorts512(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n, true);
+    }
+
+    @Override
+    public float dotQ6_KQ8_K(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd, short[] xs,
+                             int xdOffset, int n) {
+        return K_SHORT_LANES ? dotQ6_KShorts(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n)
+                : dotQ6_KInts(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n);
+    }
+
+    /**
+     * {@link #pairSum} in three operations, for int lanes whose two signed 16-bit halves {@code a} (low) and
+     * {@code b} add up to less than {@code 2^15} in magnitude: {@code (p + (p << 16)) >> 16} is
+     * {@code ((a+b) * 2^16 + (a mod 2^16)) >> 16 = a + b}. The K-quant kernels stay inside that bound (the largest
+     * is Q5_K at 128 bits: 8 products of at most 31 * 128, 31744).
+     */
+    private static IntVector pairSumK(IntVector p) {
+        return p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+    }
+
+    /**
+     * Q4_K/Q5_K in short lanes: each 32-byte chunk {@code c} of {@code qs} is loaded once for both nibbles (sub-blocks
+     * {@code 2c}, {@code 2c+1}); nibble times activation short fits 16 bits (at most 31 * 128), and at most 4 of
+     * them are added per lane before the pairwise widening to ints, which are then multiplied by the 6-bit scale.
+     */
+    private static float dotQ45_KShorts(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
+                                        short[] xs, int xdOffset, int n, boolean q5) {
+        int bpb = q5 ? 176 : 144;
+        int qsOffset = q5 ? 48 : 16;
+        int step = SI.length();
+        float sumf = 0f;
+        for (int b = 0; b < n / 256; b++) {
+            long wb = wOffset + (long) bpb * b;
+            int xb = xqOffset + 256 * b;
+            long scales = ScalarBackend.scalesK4(w, wb + 4);
+            IntVector acc = IntVector.zero(SII);
+            for (int c = 0; c < 4; c++) {
+                ShortVector plo = ShortVector.zero(SI);
+                ShortVector phi = ShortVector.zero(SI);
+                for (int l = 0; l < 32; l += step) {
+                    ShortVector q = bytesToShorts(w, wb + qsOffset + 32 * c + l);
+                    ShortVector lo = q.and((short) 0x0F);
+                    ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F);
+                    if (q5) {   // 5th bits: bits 2c and 2c+1 of qh[l]
+                        ShortVector h = bytesToShorts(w, wb + 16 + l).lanewise(VectorOperators.ASHR, 2 * c);
+                        lo = lo.or(h.and((short) 1).lanewise(VectorOperators.LSHL, 4));
+                        hi = hi.or(h.and((short) 2).lanewise(VectorOperators.LSHL, 3));
+                    }
+                    plo = plo.add(lo.mul(ShortVector.fromArray(SI, xq, xb + 64 * c + l)));
+                    phi = phi.add(hi.mul(ShortVector.fromArray(SI, xq, xb + 64 * c + 32 + l)));
+                }
+                acc = acc.add(pairSumK(plo.reinterpretAsInts()).mul(ScalarBackend.scaleK(scales, 2 * c)))
+                        .add(pairSumK(phi.reinterpretAsInts()).mul(ScalarBackend.scaleK(scales, 2 * c + 1)));
+            }
+            int isum = acc.reduceLanes(VectorOperators.ADD);
+            int imin = ScalarBackend.minSumK4(ScalarBackend.minsK4(w, wb + 4), xs, 8 * (xdOffset + b));
+            float dx = xd[xdOffset + b];
+            sumf += (half(w, wb) * dx) * isum - (half(w, wb + 2) * dx) * imin;
+        }
+        return sumf;
+    }
+
+    /** Q4_K/Q5_K in {@link #SK} lanes (512-bit vectors and more): one vector per sub-block. */
+    private static float dotQ45_KShorts512(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
+                                           short[] xs, int xdOffset, int n, boolean q5) {
+        int bpb = q5 ? 176 : 144;
+        int qsOffset = q5 ? 48 : 16;
+        float sumf = 0f;
+        for (int b = 0; b < n / 256; b++) {
+            long wb = wOffset + (long) bpb * b;
+            int xb = xqOffset + 256 * b;
+            long scales = ScalarBackend.scalesK4(w, wb + 4);
+            IntVector acc = IntVector.zero(IB);
+            for (int c = 0; c < 4; c++) {
+                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(SKB, w, wb + qsOffset + 32 * c, LE).castShape(SK, 0);
+                ShortVector lo = q.and((short) 0x0F);
+                ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F);
+                if (q5) {
+                    ShortVector h = ((ShortVector) ByteVector.fromMemorySegment(SKB, w, wb + 16, LE).castShape(SK, 0))
+                            .lanewise(VectorOperators.ASHR, 2 * c);
+                    lo = lo.or(h.and((short) 1).lanewise(VectorOperators.LSHL, 4));
+                    hi = hi.or(h.and((short) 2).lanewise(VectorOperators.LSHL, 3));
+                }
+                ShortVector plo = lo.mul(ShortVector.fromArray(SK, xq, xb + 64 * c));
+                ShortVector phi = hi.mul(ShortVector.fromArray(SK, xq, xb + 64 * c + 32));
+                acc = acc.add(pairSumK((IntVector) plo.reinterpretAsInts()).mul(ScalarBackend.scaleK(scales, 2 * c)))
+                        .add(pairSumK((IntVector) phi.reinterpretAsInts()).mul(ScalarBackend.scaleK(scales, 2 * c + 1)));
+            }
+            int isum = acc.reduceLanes(VectorOperators.ADD);
+            int imin = ScalarBackend.minSumK4(ScalarBackend.minsK4(w, wb + 4), xs, 8 * (xdOffset + b));
+            float dx = xd[xdOffset + b];
+            sumf += (half(w, wb) * dx) * isum - (half(w, wb + 2) * dx) * imin;
+        }
+        return sumf;
+    }
+
+    /**
+     * Q6_K in short lanes: quarter {@code t} of half {@code h} is nibble {@code t/2} of {@code ql[64h + 32(t&1) + l]}
+     * with bits {@code 2t, 2t+1} of {@code qh[32h + l]} on top, minus 32, so the
+     * bytes {@code ql[l]}, {@code ql[l+32]}, {@code qh[l]} are loaded once for the four quarters they hold. q times
+     * activation fits 16 bits (32 * 128); each product vector is widened pairwise to ints and multiplied by the
+     * int8 scale of its 16-group ({@code SI.length() <= 16}: one group per vector).
+     */
+    private static float dotQ6_KShorts(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
+                                       short[] xs, int xdOffset, int n) {
+        int step = SI.length();
+        float sumf = 0f;
+        for (int b = 0; b < n / 256; b++) {
+            long wb = wOffset + 210L * b;
+            int xb = xqOffset + 256 * b;
+            IntVector acc = IntVector.zero(SII);
+            for (int h = 0; h < 2; h++) {
+                for (int l = 0; l < 32; l += step) {
+                    ShortVector l0 = bytesToShorts(w, wb + 64 * h + l);
+                    ShortVector l1 = bytesToShorts(w, wb + 64 * h + 32 + l);
+                    ShortVector hb = bytesToShorts(w, wb + 128 + 32 * h + l).lanewise(VectorOperators.LSHL, 4);
+                    int xt = xb + 128 * h + l;
+                    long sc = wb + 192 + 8 * h + l / 16;
+                    for (int t = 0; t < 4; t++) {
+                        ShortVector low = ((t & 1) == 0 ? l0 : l1).lanewise(VectorOperators.ASHR, 4 * (t >> 1)).and((short) 0x0F);
+                        ShortVector q = low.or(hb.lanewise(VectorOperators.ASHR, 2 * t).and((short) 0x30)).sub((short) 32);
+                        ShortVector p = q.mul(ShortVector.fromArray(SI, xq, xt + 32 * t));
+                        acc = acc.add(pairSumK(p.reinterpretAsInts()).mul(w.get(LittleEndian.BYTE, sc + 2 * t)));
+                    }
+                }
+            }
+            int isum = acc.reduceLanes(VectorOperators.ADD);
+            sumf += (half(w, wb + 208) * xd[xdOffset + b]) * isum;
+        }
+        return sumf;
+    }
+
+    /**
+     * Q6_K in int lanes (512-bit vectors): one {@link #LB}-lane vector per 16-group; the bytes {@code ql[l]},
+     * {@code ql[l+32]} and {@code qh[l]} are loaded once for the four quarters they hold.
+     */
+    private static float dotQ6_KInts(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
+                                     short[] xs, int xdOffset, int n) {
+        float sumf = 0f;
+        for (int b = 0; b < n / 256; b++) {
+            long wb = wOffset + 210L * b;
+            int xb = xqOffset + 256 * b;
+            IntVector acc = IntVector.zero(IB);
+            for (int h = 0; h < 2; h++) {
+                for (int l = 0; l < 32; l += LB) {
+                    IntVector l0 = loadBytesAsInts(w, wb + 64 * h + l);
+                    IntVector l1 = loadBytesAsInts(w, wb + 64 * h + 32 + l);
+                    IntVector hb = loadBytesAsInts(w, wb + 128 + 32 * h + l).lanewise(VectorOperators.LSHL, 4);
+                    int xt = xb + 128 * h + l;
+                    long sc = wb + 192 + 8 * h + l / 16;
+                    for (int t = 0; t < 4; t++) {
+                        IntVector low = ((t & 1) == 0 ? l0 : l1).lanewise(VectorOperators.ASHR, 4 * (t >> 1)).and(0x0F);
+                        IntVector q = low.or(hb.lanewise(VectorOperators.ASHR, 2 * t).and(0x30)).sub(32);
+                        acc = acc.add(q.mul(shortsToInts(xq, xt + 32 * t)).mul(w.get(LittleEndian.BYTE, sc + 2 * t)));
+                    }
+                }
+            }
+            int isum = acc.reduceLanes(VectorOperators.ADD);
+            sumf += (half(w, wb + 208) * xd[xdOffset + b]) * isum;
+        }
+        return sumf;
+    }
+
 }

@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * registers. C2 compiles Vector API code from type profiles that library methods (casts, conversions) share between
  * all callers; when two kernels fed them different vector shapes, the kernel compiled second boxed every vector (a
  * JVM that had run a Q4_0 model ran Q8_0 at 0.5–4.7 instead of 22 GB/s; in a Q4_K_M model Q4_K and Q6_K
- * tensors alternate in every forward pass). Boxing is measured as what it is, heap
+ * tensors alternate in every forward pass; the K-quant integer kernels use the Q8_0 ones' shapes plus an int
+ * lane reduction). Boxing is measured as what it is, heap
  * allocation per call at steady state ({@link PollutionProbe}, a fresh JVM per case), not as time.
  */
 class KernelProfilePollutionTest {
@@ -28,7 +29,9 @@ class KernelProfilePollutionTest {
     @ParameterizedTest(name = "{0} at MaxVectorSize={1}")
     @CsvSource({
             "'Q4_0,Q8_0', 64", "'Q8_0,Q4_0', 64", "'Q6_K,Q8_0,Q4_0', 64", "'Q4_K,Q6_K,Q5_0,Q8_0', 64",
-            "'Q4_0,Q8_0', 32", "'Q6_K,Q8_0,Q4_0', 32", "'Q4_0,Q8_0', 16", "'F16,Q6_K,Q8_0,Q4_0', 16"})
+            "'Q4_0,Q8_0,Q5_K,Q6_K,Q4_K', 64",
+            "'Q4_0,Q8_0', 32", "'Q6_K,Q4_K,Q8_0,Q4_0', 32", "'Q4_0,Q8_0', 16", "'F16,Q6_K,Q8_0,Q4_0', 16",
+            "'Q4_K,Q5_K,Q6_K,Q4_0', 16"})
     void kernelsRunAfterOtherTypesWithoutBoxing(String types, int maxVectorBytes) throws Exception {
         Map<String, Long> perCall = probe(types, maxVectorBytes);
         assertEquals(types.split(",").length, perCall.size(), "probe output: " + perCall);

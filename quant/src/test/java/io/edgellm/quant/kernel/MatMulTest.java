@@ -99,6 +99,11 @@ class MatMulTest {
                         assertEquals(k, y[r], 0f, t + " row " + r);
                         assertEquals(ScalarDot.dotQ8_0(t, w.data(), off, xq, 0, cols), y[r], 1e-6 * scale, t + " row " + r);
                     }
+                    case Q4_K, Q5_K, Q6_K -> {
+                        // the K-quant integer kernel, bit for bit, and close to llama.cpp's generic integer order
+                        assertEquals(Kernels.dotKQ8_K(t, w.data(), off, xq, 0, cols), y[r], 0f, t + " row " + r);
+                        assertEquals(ScalarDot.dotQ8_K(t, w.data(), off, xq, 0, cols), y[r], 1e-6 * scale, t + " row " + r);
+                    }
                     case Q4_1, Q5_1 -> {
                         // m * s with the f16 block sums of the Q8_1 activation, as ggml_vec_dot_q4_1_q8_1
                         float[] s = new float[cols / 32];

@@ -69,6 +69,14 @@ class VectorKernelsTest {
             sink += Kernels.dotWithBlockSums(GgmlType.Q4_1, w41, 0, x, 0, sums, 0, 64);
             sink += Kernels.dotF32(x, 0, x, i & 7, 100);
         }
+        // the K-quant integer kernels on Q8_K activations
+        MemorySegment xk = Quantize.row(GgmlType.Q8_K, x, 0, 256);
+        for (GgmlType t : K_INT_TYPES) {
+            MemorySegment w = randomRow(rnd, t, 256, 0, false);
+            for (int i = 0; i < calls; i++) {
+                sink += Kernels.dotKQ8_K(t, w, 0, xk, 0, 256);
+            }
+        }
         // the batched path: dequantize and 4 x 4 tiles (and the smaller edge tiles)
         float[] rows = new float[4 * 64];
         float[] tile = new float[16];
@@ -257,6 +265,79 @@ class VectorKernelsTest {
         float[] y = new float[2];
         Kernels.BACKEND.dotQ8_0Q8_0x2(w8, 0, q, 0, 0, d, 0, 0, n, y, 0, 1);
         assertArrayEquals(new float[] {256 * 16256f, 256 * 16256f}, y);
+    }
+
+    static final GgmlType[] K_INT_TYPES = {GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K};
+
+    /** {@link ScalarBackend}'s K-quant kernel on the widened Q8_K row: the reference of the same operation order. */
+    static float scalarKQ8_K(GgmlType t, MemorySegment w, long off, MemorySegment xq, long xqOff, int n) {
+        short[] q = new short[n];
+        float[] d = new float[n / 256];
+        short[] s = new short[n / 32];
+        Kernels.widenQ8_K(xq, xqOff, n, q, 0, d, s, 0);
+        ScalarBackend k = ScalarBackend.INSTANCE;
+        return switch (t) {
+            case Q4_K -> k.dotQ4_KQ8_K(w, off, q, 0, d, s, 0, n);
+            case Q5_K -> k.dotQ5_KQ8_K(w, off, q, 0, d, s, 0, n);
+            default -> k.dotQ6_KQ8_K(w, off, q, 0, d, s, 0, n);
+        };
+    }
+
+    @Test
+    void kQuantIntegerPathsEqualTheScalarReferenceBitForBit() {
+        Random rnd = new Random(13);
+        for (int n : new int[] {256, 512, 768, 2048, 4096}) {
+            for (int placement = 0; placement < 2; placement++) {
+                long off = placement == 0 ? 0 : 7;
+                float[] x = randomFloats(rnd, n, 2f);
+                MemorySegment xq = MemorySegment.ofArray(new byte[(int) (off + GgmlType.Q8_K.rowBytes(n))]);
+                Quantize.row(GgmlType.Q8_K, x, 0, n, xq, off);
+                float[] xd = Dequantize.row(GgmlType.Q8_K, xq, off, n);
+                for (GgmlType t : K_INT_TYPES) {
+                    MemorySegment w = randomRow(rnd, t, n, off, placement == 1);
+                    float v = Kernels.dotKQ8_K(t, w, off, xq, off, n);
+                    // same integer sums and the same float operations: identical at every width
+                    assertEquals(scalarKQ8_K(t, w, off, xq, off, n), v, 0f, t + "·Q8_K n=" + n);
+                    // llama.cpp's generic order and the float dot of the dequantized rows differ by rounding only
+                    double scale = sumAbs(t, w, off, xd, 0, n);
+                    assertEquals(ScalarDot.dotQ8_K(t, w, off, xq, off, n), v, INT_TOL * scale, t + "·Q8_K n=" + n);
+                    assertEquals(exactDot(t, w, off, xd, 0, n), v, INT_TOL * scale, t + "·Q8_K n=" + n);
+                }
+            }
+        }
+    }
+
+    @Test
+    void kQuantIntegerPathsHandleExtremeQuants() {
+        // largest quants (Q4_K 15, Q5_K 31, Q6_K 63 or 0 -> -32), scales 63 / 127 / -128, activations +-127:
+        // the largest sums the int lanes (and the 16-bit products of the short lanes) must hold
+        int n = 4096;
+        for (int sign : new int[] {1, -1}) {
+            float[] x = new float[n];
+            java.util.Arrays.fill(x, sign * 1f);
+            MemorySegment xq = Quantize.row(GgmlType.Q8_K, x, 0, n);
+            float[] xd = Dequantize.row(GgmlType.Q8_K, xq, 0, n);
+            for (GgmlType t : K_INT_TYPES) {
+                for (int fill : new int[] {0xFF, 0x00, 0x80}) {
+                    byte[] raw = new byte[(int) t.rowBytes(n)];
+                    java.util.Arrays.fill(raw, (byte) fill);
+                    MemorySegment w = MemorySegment.ofArray(raw);
+                    for (int b = 0; b < n / 256; b++) {   // sane f16 scales: 1.0
+                        long o = (long) b * t.bytesPerBlock();
+                        if (t == GgmlType.Q6_K) {
+                            w.set(io.edgellm.quant.ggml.LittleEndian.SHORT, o + 208, Float.floatToFloat16(1f));
+                        } else {
+                            w.set(io.edgellm.quant.ggml.LittleEndian.SHORT, o, Float.floatToFloat16(1f));
+                            w.set(io.edgellm.quant.ggml.LittleEndian.SHORT, o + 2, Float.floatToFloat16(1f));
+                        }
+                    }
+                    float v = Kernels.dotKQ8_K(t, w, 0, xq, 0, n);
+                    assertEquals(scalarKQ8_K(t, w, 0, xq, 0, n), v, 0f, t + " fill " + fill);
+                    double exact = exactDot(t, w, 0, xd, 0, n);
+                    assertEquals(exact, v, 1e-6 * Math.abs(exact) + 1e-3, t + " fill " + fill + " sign " + sign);
+                }
+            }
+        }
     }
 
     @Test
