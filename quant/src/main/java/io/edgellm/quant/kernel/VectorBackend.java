@@ -884,6 +884,9 @@ final class VectorBackend implements KernelBackend {
     /**
      * {@link #pairSum} in three operations for lanes whose two halves sum to a value that fits a short:
      * {@code ((p << 16) + p) >> 16} (the low half's unsigned bits stay below bit 16 and do not reach the result).
+     * The same operation as the K-quant kernels' {@code pairSumK}, kept apart on purpose: at 512 bits this one sees
+     * 256-bit lanes (Q4_0) and that one 512-bit lanes (Q4_K/Q5_K); one method fed both boxed Q4_0's vectors after a
+     * Q4_K matvec (PollutionProbe: 1,024 bytes per call), as one {@code sum} did (see {@link #sumShortLanes}).
      */
     private static IntVector smallPairSum(IntVector p) {
         return p.lanewise(VectorOperators.LSHL, 16).add(p).lanewise(VectorOperators.ASHR, 16);
@@ -1028,7 +1031,7 @@ final class VectorBackend implements KernelBackend {
      * {@link #pairSum} in three operations, for int lanes whose two signed 16-bit halves {@code a} (low) and
      * {@code b} add up to less than {@code 2^15} in magnitude: {@code (p + (p << 16)) >> 16} is
      * {@code ((a+b) * 2^16 + (a mod 2^16)) >> 16 = a + b}. The K-quant kernels stay inside that bound (the largest
-     * is Q5_K at 128 bits: 8 products of at most 31 * 128, 31744).
+     * is Q5_K at 128 bits: 8 products of at most 31 * 128, 31744). Twin of {@link #smallPairSum}, kept apart (see there).
      */
     private static IntVector pairSumK(IntVector p) {
         return p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
