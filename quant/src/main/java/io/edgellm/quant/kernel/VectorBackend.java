@@ -34,7 +34,7 @@ import java.nio.ByteOrder;
  *       ({@link #SI}; products of int8 quants fit 16 bits) and add pairs into int lanes. {@code SI} is the preferred
  *       shape up to 256 bits and stays 256 bits on wider machines: a 512-bit short vector (32 lanes) would be longer
  *       than the 16 nibble bytes of a Q4_0 block, and 256-bit short lanes decode faster than 512-bit int lanes
- *       (Q4_0 1.3x, Q8_0 1.8x on AVX-512; docs/performance.md).</li>
+ *       (in cache on AVX-512, with the per-block changes of the same stop: Q4_0 1.26x, Q8_0 1.27x; docs/performance.md).</li>
  *   <li>The K-quant integer kernels (Q4_K, Q5_K, Q6_K · Q8_K, {@link Kernels#dotKQ8_K}) take the Q8_K activation
  *       widened the same way ({@link Kernels#widenQ8_K}) and use the same shapes: short lanes {@link #SI} up to 256
  *       bits, {@link #IB} int lanes at 512 (Q6_K), except Q4_K/Q5_K at 512 bits, which multiply in 32 short lanes
