@@ -12,6 +12,7 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
@@ -63,6 +64,7 @@ import java.nio.ByteOrder;
 final class VectorBackend implements KernelBackend {
 
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
 
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int PREFERRED_BITS = Integer.highestOneBit(F.vectorBitSize());
@@ -1009,15 +1011,15 @@ final class VectorBackend implements KernelBackend {
     @Override
     public float dotQ4_KQ8_K(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd, short[] xs,
                              int xdOffset, int n) {
-        return K_SHORT_LANES ? dotQ45_KShorts(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n, false)
-                : dotQ45_KShorts512(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n, false);
+        return K_SHORT_LANES ? dotQ4_KShorts(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n)
+                : dotQ4_KShorts512(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n);
     }
 
     @Override
     public float dotQ5_KQ8_K(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd, short[] xs,
                              int xdOffset, int n) {
-        return K_SHORT_LANES ? dotQ45_KShorts(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n, true)
-                : dotQ45_KShorts512(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n, true);
+        return K_SHORT_LANES ? dotQ5_KShorts(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n)
+                : dotQ5_KShorts512(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n);
     }
 
     @Override
@@ -1037,78 +1039,153 @@ final class VectorBackend implements KernelBackend {
         return p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
     }
 
+    // The scalar part of a Q4_K/Q5_K super-block (d, dmin, the 6-bit scales and mins, the mins against the
+    // activation's 32-sums) is read at the top of the super-block loop, before the vector code: C2 inlines in parse
+    // order, and helpers called after the vector loop had passed its node budget stayed calls (half, minSumK4: every
+    // live vector register spilled around them, once per 256 weights). The float operations are ScalarBackend's:
+    // (d * dx) * isum - (dmin * dx) * imin.
+
+    /** The 8 six-bit scales of a Q4_K/Q5_K super-block from its 12 scale bytes as ints {@code u0, u2} (ScalarBackend#scalesK4). */
+    private static long kScales(int u0, int u2) {
+        return (u0 & 0x3f3f3f3fL) | ((long) ((u2 & 0x0f0f0f0f) | (((u0 >>> 6) & 0x03030303) << 4)) << 32);
+    }
+
+    /** {@code sum_j m_j * xs[s + j]} over the 8 six-bit mins, from the scale bytes as ints {@code u1, u2} (ScalarBackend#minsK4). */
+    private static int kMinSum(int u1, int u2, short[] xs, int s) {
+        long mins = (u1 & 0x3f3f3f3fL) | ((long) (((u2 >>> 4) & 0x0f0f0f0f) | (((u1 >>> 6) & 0x03030303) << 4)) << 32);
+        int sum = 0;
+        for (int j = 0; j < 8; j++) {
+            sum += ((int) (mins >>> (8 * j)) & 0xFF) * xs[s + j];
+        }
+        return sum;
+    }
+
     /**
-     * Q4_K/Q5_K in short lanes: each 32-byte chunk {@code c} of {@code qs} is loaded once for both nibbles (sub-blocks
-     * {@code 2c}, {@code 2c+1}); nibble times activation short fits 16 bits (at most 31 * 128), and at most 4 of
+     * Q4_K in short lanes: each 32-byte chunk {@code c} of {@code qs} is loaded once for both nibbles (sub-blocks
+     * {@code 2c}, {@code 2c+1}); nibble times activation short fits 16 bits (at most 15 * 128), and at most 4 of
      * them are added per lane before the pairwise widening to ints, which are then multiplied by the 6-bit scale.
      */
-    private static float dotQ45_KShorts(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
-                                        short[] xs, int xdOffset, int n, boolean q5) {
-        int bpb = q5 ? 176 : 144;
-        int qsOffset = q5 ? 48 : 16;
+    private static float dotQ4_KShorts(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
+                                       short[] xs, int xdOffset, int n) {
         int step = SI.length();
         float sumf = 0f;
         for (int b = 0; b < n / 256; b++) {
-            long wb = wOffset + (long) bpb * b;
+            long wb = wOffset + 144L * b;
             int xb = xqOffset + 256 * b;
-            long scales = ScalarBackend.scalesK4(w, wb + 4);
+            int dd = w.get(LittleEndian.INT, wb);
+            int u0 = w.get(LittleEndian.INT, wb + 4), u1 = w.get(LittleEndian.INT, wb + 8), u2 = w.get(LittleEndian.INT, wb + 12);
+            long scales = kScales(u0, u2);
+            int imin = kMinSum(u1, u2, xs, 8 * (xdOffset + b));
+            float dx = xd[xdOffset + b];
+            float d = Float.float16ToFloat((short) dd) * dx, dmin = Float.float16ToFloat((short) (dd >>> 16)) * dx;
             IntVector acc = IntVector.zero(SII);
             for (int c = 0; c < 4; c++) {
                 ShortVector plo = ShortVector.zero(SI);
                 ShortVector phi = ShortVector.zero(SI);
                 for (int l = 0; l < 32; l += step) {
-                    ShortVector q = bytesToShorts(w, wb + qsOffset + 32 * c + l);
-                    ShortVector lo = q.and((short) 0x0F);
-                    ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F);
-                    if (q5) {   // 5th bits: bits 2c and 2c+1 of qh[l]
-                        ShortVector h = bytesToShorts(w, wb + 16 + l).lanewise(VectorOperators.ASHR, 2 * c);
-                        lo = lo.or(h.and((short) 1).lanewise(VectorOperators.LSHL, 4));
-                        hi = hi.or(h.and((short) 2).lanewise(VectorOperators.LSHL, 3));
-                    }
-                    plo = plo.add(lo.mul(ShortVector.fromArray(SI, xq, xb + 64 * c + l)));
-                    phi = phi.add(hi.mul(ShortVector.fromArray(SI, xq, xb + 64 * c + 32 + l)));
+                    ShortVector q = bytesToShorts(w, wb + 16 + 32 * c + l);
+                    plo = plo.add(q.and((short) 0x0F).mul(ShortVector.fromArray(SI, xq, xb + 64 * c + l)));
+                    phi = phi.add(q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(SI, xq, xb + 64 * c + 32 + l)));
                 }
-                acc = acc.add(pairSumK(plo.reinterpretAsInts()).mul(ScalarBackend.scaleK(scales, 2 * c)))
-                        .add(pairSumK(phi.reinterpretAsInts()).mul(ScalarBackend.scaleK(scales, 2 * c + 1)));
+                acc = acc.add(pairSumK(plo.reinterpretAsInts()).mul((int) (scales >>> (16 * c)) & 0xFF))
+                        .add(pairSumK(phi.reinterpretAsInts()).mul((int) (scales >>> (16 * c + 8)) & 0xFF));
             }
-            int isum = acc.reduceLanes(VectorOperators.ADD);
-            int imin = ScalarBackend.minSumK4(ScalarBackend.minsK4(w, wb + 4), xs, 8 * (xdOffset + b));
-            float dx = xd[xdOffset + b];
-            sumf += (half(w, wb) * dx) * isum - (half(w, wb + 2) * dx) * imin;
+            sumf += d * acc.reduceLanes(VectorOperators.ADD) - dmin * imin;
         }
         return sumf;
     }
 
-    /** Q4_K/Q5_K in {@link #SK} lanes (512-bit vectors and more): one vector per sub-block. */
-    private static float dotQ45_KShorts512(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
-                                           short[] xs, int xdOffset, int n, boolean q5) {
-        int bpb = q5 ? 176 : 144;
-        int qsOffset = q5 ? 48 : 16;
+    /** Q5_K in short lanes: {@link #dotQ4_KShorts} with the 5th bits (bits {@code 2c}, {@code 2c+1} of {@code qh[l]}). */
+    private static float dotQ5_KShorts(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
+                                       short[] xs, int xdOffset, int n) {
+        int step = SI.length();
         float sumf = 0f;
         for (int b = 0; b < n / 256; b++) {
-            long wb = wOffset + (long) bpb * b;
+            long wb = wOffset + 176L * b;
             int xb = xqOffset + 256 * b;
-            long scales = ScalarBackend.scalesK4(w, wb + 4);
+            int dd = w.get(LittleEndian.INT, wb);
+            int u0 = w.get(LittleEndian.INT, wb + 4), u1 = w.get(LittleEndian.INT, wb + 8), u2 = w.get(LittleEndian.INT, wb + 12);
+            long scales = kScales(u0, u2);
+            int imin = kMinSum(u1, u2, xs, 8 * (xdOffset + b));
+            float dx = xd[xdOffset + b];
+            float d = Float.float16ToFloat((short) dd) * dx, dmin = Float.float16ToFloat((short) (dd >>> 16)) * dx;
+            IntVector acc = IntVector.zero(SII);
+            for (int c = 0; c < 4; c++) {
+                ShortVector plo = ShortVector.zero(SI);
+                ShortVector phi = ShortVector.zero(SI);
+                for (int l = 0; l < 32; l += step) {
+                    ShortVector q = bytesToShorts(w, wb + 48 + 32 * c + l);
+                    ShortVector h = bytesToShorts(w, wb + 16 + l).lanewise(VectorOperators.ASHR, 2 * c);
+                    ShortVector lo = q.and((short) 0x0F).or(h.and((short) 1).lanewise(VectorOperators.LSHL, 4));
+                    ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).or(h.and((short) 2).lanewise(VectorOperators.LSHL, 3));
+                    plo = plo.add(lo.mul(ShortVector.fromArray(SI, xq, xb + 64 * c + l)));
+                    phi = phi.add(hi.mul(ShortVector.fromArray(SI, xq, xb + 64 * c + 32 + l)));
+                }
+                acc = acc.add(pairSumK(plo.reinterpretAsInts()).mul((int) (scales >>> (16 * c)) & 0xFF))
+                        .add(pairSumK(phi.reinterpretAsInts()).mul((int) (scales >>> (16 * c + 8)) & 0xFF));
+            }
+            sumf += d * acc.reduceLanes(VectorOperators.ADD) - dmin * imin;
+        }
+        return sumf;
+    }
+
+    /** 32 signed bytes at {@code offset} widened to {@link #SK} short lanes. */
+    private static ShortVector bytesToShortsK(MemorySegment w, long offset) {
+        return (ShortVector) ByteVector.fromMemorySegment(SKB, w, offset, LE).castShape(SK, 0);
+    }
+
+    /** Q4_K in {@link #SK} lanes (512-bit vectors and more): one vector per sub-block. */
+    private static float dotQ4_KShorts512(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
+                                          short[] xs, int xdOffset, int n) {
+        float sumf = 0f;
+        for (int b = 0; b < n / 256; b++) {
+            long wb = wOffset + 144L * b;
+            int xb = xqOffset + 256 * b;
+            int dd = w.get(LittleEndian.INT, wb);
+            int u0 = w.get(LittleEndian.INT, wb + 4), u1 = w.get(LittleEndian.INT, wb + 8), u2 = w.get(LittleEndian.INT, wb + 12);
+            long scales = kScales(u0, u2);
+            int imin = kMinSum(u1, u2, xs, 8 * (xdOffset + b));
+            float dx = xd[xdOffset + b];
+            float d = Float.float16ToFloat((short) dd) * dx, dmin = Float.float16ToFloat((short) (dd >>> 16)) * dx;
             IntVector acc = IntVector.zero(IB);
             for (int c = 0; c < 4; c++) {
-                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(SKB, w, wb + qsOffset + 32 * c, LE).castShape(SK, 0);
-                ShortVector lo = q.and((short) 0x0F);
-                ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F);
-                if (q5) {
-                    ShortVector h = ((ShortVector) ByteVector.fromMemorySegment(SKB, w, wb + 16, LE).castShape(SK, 0))
-                            .lanewise(VectorOperators.ASHR, 2 * c);
-                    lo = lo.or(h.and((short) 1).lanewise(VectorOperators.LSHL, 4));
-                    hi = hi.or(h.and((short) 2).lanewise(VectorOperators.LSHL, 3));
-                }
+                ShortVector q = bytesToShortsK(w, wb + 16 + 32 * c);
+                ShortVector plo = q.and((short) 0x0F).mul(ShortVector.fromArray(SK, xq, xb + 64 * c));
+                ShortVector phi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(SK, xq, xb + 64 * c + 32));
+                acc = acc.add(pairSumK((IntVector) plo.reinterpretAsInts()).mul((int) (scales >>> (16 * c)) & 0xFF))
+                        .add(pairSumK((IntVector) phi.reinterpretAsInts()).mul((int) (scales >>> (16 * c + 8)) & 0xFF));
+            }
+            sumf += d * acc.reduceLanes(VectorOperators.ADD) - dmin * imin;
+        }
+        return sumf;
+    }
+
+    /** Q5_K in {@link #SK} lanes: {@link #dotQ4_KShorts512} with the 5th bits. */
+    private static float dotQ5_KShorts512(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
+                                          short[] xs, int xdOffset, int n) {
+        float sumf = 0f;
+        for (int b = 0; b < n / 256; b++) {
+            long wb = wOffset + 176L * b;
+            int xb = xqOffset + 256 * b;
+            int dd = w.get(LittleEndian.INT, wb);
+            int u0 = w.get(LittleEndian.INT, wb + 4), u1 = w.get(LittleEndian.INT, wb + 8), u2 = w.get(LittleEndian.INT, wb + 12);
+            long scales = kScales(u0, u2);
+            int imin = kMinSum(u1, u2, xs, 8 * (xdOffset + b));
+            float dx = xd[xdOffset + b];
+            float d = Float.float16ToFloat((short) dd) * dx, dmin = Float.float16ToFloat((short) (dd >>> 16)) * dx;
+            ShortVector qh = bytesToShortsK(w, wb + 16);
+            IntVector acc = IntVector.zero(IB);
+            for (int c = 0; c < 4; c++) {
+                ShortVector q = bytesToShortsK(w, wb + 48 + 32 * c);
+                ShortVector h = qh.lanewise(VectorOperators.ASHR, 2 * c);
+                ShortVector lo = q.and((short) 0x0F).or(h.and((short) 1).lanewise(VectorOperators.LSHL, 4));
+                ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).or(h.and((short) 2).lanewise(VectorOperators.LSHL, 3));
                 ShortVector plo = lo.mul(ShortVector.fromArray(SK, xq, xb + 64 * c));
                 ShortVector phi = hi.mul(ShortVector.fromArray(SK, xq, xb + 64 * c + 32));
-                acc = acc.add(pairSumK((IntVector) plo.reinterpretAsInts()).mul(ScalarBackend.scaleK(scales, 2 * c)))
-                        .add(pairSumK((IntVector) phi.reinterpretAsInts()).mul(ScalarBackend.scaleK(scales, 2 * c + 1)));
+                acc = acc.add(pairSumK((IntVector) plo.reinterpretAsInts()).mul((int) (scales >>> (16 * c)) & 0xFF))
+                        .add(pairSumK((IntVector) phi.reinterpretAsInts()).mul((int) (scales >>> (16 * c + 8)) & 0xFF));
             }
-            int isum = acc.reduceLanes(VectorOperators.ADD);
-            int imin = ScalarBackend.minSumK4(ScalarBackend.minsK4(w, wb + 4), xs, 8 * (xdOffset + b));
-            float dx = xd[xdOffset + b];
-            sumf += (half(w, wb) * dx) * isum - (half(w, wb + 2) * dx) * imin;
+            sumf += d * acc.reduceLanes(VectorOperators.ADD) - dmin * imin;
         }
         return sumf;
     }
@@ -1118,7 +1195,8 @@ final class VectorBackend implements KernelBackend {
      * with bits {@code 2t, 2t+1} of {@code qh[32h + l]} on top, minus 32, so the
      * bytes {@code ql[l]}, {@code ql[l+32]}, {@code qh[l]} are loaded once for the four quarters they hold. q times
      * activation fits 16 bits (32 * 128); each product vector is widened pairwise to ints and multiplied by the
-     * int8 scale of its 16-group ({@code SI.length() <= 16}: one group per vector).
+     * int8 scale of its 16-group ({@code SI.length() <= 16}: one group per vector). The 16 scales are read as two
+     * longs before the vector code (see the Q4_K note above).
      */
     private static float dotQ6_KShorts(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
                                        short[] xs, int xdOffset, int n) {
@@ -1127,24 +1205,25 @@ final class VectorBackend implements KernelBackend {
         for (int b = 0; b < n / 256; b++) {
             long wb = wOffset + 210L * b;
             int xb = xqOffset + 256 * b;
+            float d = Float.float16ToFloat(w.get(LittleEndian.SHORT, wb + 208)) * xd[xdOffset + b];
             IntVector acc = IntVector.zero(SII);
             for (int h = 0; h < 2; h++) {
+                long sc = w.get(LONG_LE, wb + 192 + 8 * h);
                 for (int l = 0; l < 32; l += step) {
                     ShortVector l0 = bytesToShorts(w, wb + 64 * h + l);
                     ShortVector l1 = bytesToShorts(w, wb + 64 * h + 32 + l);
                     ShortVector hb = bytesToShorts(w, wb + 128 + 32 * h + l).lanewise(VectorOperators.LSHL, 4);
                     int xt = xb + 128 * h + l;
-                    long sc = wb + 192 + 8 * h + l / 16;
+                    int g = 8 * (l / 16);
                     for (int t = 0; t < 4; t++) {
                         ShortVector low = ((t & 1) == 0 ? l0 : l1).lanewise(VectorOperators.ASHR, 4 * (t >> 1)).and((short) 0x0F);
                         ShortVector q = low.or(hb.lanewise(VectorOperators.ASHR, 2 * t).and((short) 0x30)).sub((short) 32);
                         ShortVector p = q.mul(ShortVector.fromArray(SI, xq, xt + 32 * t));
-                        acc = acc.add(pairSumK(p.reinterpretAsInts()).mul(w.get(LittleEndian.BYTE, sc + 2 * t)));
+                        acc = acc.add(pairSumK(p.reinterpretAsInts()).mul((int) (byte) (sc >>> (16 * t + g))));
                     }
                 }
             }
-            int isum = acc.reduceLanes(VectorOperators.ADD);
-            sumf += (half(w, wb + 208) * xd[xdOffset + b]) * isum;
+            sumf += d * acc.reduceLanes(VectorOperators.ADD);
         }
         return sumf;
     }
@@ -1159,23 +1238,24 @@ final class VectorBackend implements KernelBackend {
         for (int b = 0; b < n / 256; b++) {
             long wb = wOffset + 210L * b;
             int xb = xqOffset + 256 * b;
+            float d = Float.float16ToFloat(w.get(LittleEndian.SHORT, wb + 208)) * xd[xdOffset + b];
             IntVector acc = IntVector.zero(IB);
             for (int h = 0; h < 2; h++) {
+                long sc = w.get(LONG_LE, wb + 192 + 8 * h);
                 for (int l = 0; l < 32; l += LB) {
                     IntVector l0 = loadBytesAsInts(w, wb + 64 * h + l);
                     IntVector l1 = loadBytesAsInts(w, wb + 64 * h + 32 + l);
                     IntVector hb = loadBytesAsInts(w, wb + 128 + 32 * h + l).lanewise(VectorOperators.LSHL, 4);
                     int xt = xb + 128 * h + l;
-                    long sc = wb + 192 + 8 * h + l / 16;
+                    int g = 8 * (l / 16);
                     for (int t = 0; t < 4; t++) {
                         IntVector low = ((t & 1) == 0 ? l0 : l1).lanewise(VectorOperators.ASHR, 4 * (t >> 1)).and(0x0F);
                         IntVector q = low.or(hb.lanewise(VectorOperators.ASHR, 2 * t).and(0x30)).sub(32);
-                        acc = acc.add(q.mul(shortsToInts(xq, xt + 32 * t)).mul(w.get(LittleEndian.BYTE, sc + 2 * t)));
+                        acc = acc.add(q.mul(shortsToInts(xq, xt + 32 * t)).mul((int) (byte) (sc >>> (16 * t + g))));
                     }
                 }
             }
-            int isum = acc.reduceLanes(VectorOperators.ADD);
-            sumf += (half(w, wb + 208) * xd[xdOffset + b]) * isum;
+            sumf += d * acc.reduceLanes(VectorOperators.ADD);
         }
         return sumf;
     }
