@@ -1095,6 +1095,11 @@ final class VectorBackend implements KernelBackend {
         return sumf;
     }
 
+    // No fused two-row Q4_K/Q5_K kernels (KernelBackend's defaults, two calls, serve 2-3 sequences): written out for two
+    // activation rows, dotQ4_KShorts passed C2's node budget at 128/256 bits (pairSumK stayed a call, vectors boxed:
+    // 0.85x-0.90x of two calls), and dotQ4_KShorts512 did after a Q4_0 matmul had run in the same JVM
+    // (KernelProfilePollutionTest: 49,152 bytes per call), though alone it was 1.29x.
+
     /** Q5_K in short lanes: {@link #dotQ4_KShorts} with the 5th bits (bits {@code 2c}, {@code 2c+1} of {@code qh[l]}). */
     private static float dotQ5_KShorts(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
                                        short[] xs, int xdOffset, int n) {
@@ -1226,6 +1231,84 @@ final class VectorBackend implements KernelBackend {
             sumf += d * acc.reduceLanes(VectorOperators.ADD);
         }
         return sumf;
+    }
+
+    @Override
+    public void dotQ6_KQ8_Kx2(MemorySegment w, long wOffset, short[] xq, int xqOffset0, int xqOffset1, float[] xd,
+                              short[] xs, int xdOffset0, int xdOffset1, int n, float[] y, int y0, int y1) {
+        if (K_SHORT_LANES) {
+            dotQ6_KShortsX2(w, wOffset, xq, xqOffset0, xqOffset1, xd, xdOffset0, xdOffset1, n, y, y0, y1);
+        } else {
+            dotQ6_KIntsX2(w, wOffset, xq, xqOffset0, xqOffset1, xd, xdOffset0, xdOffset1, n, y, y0, y1);
+        }
+    }
+
+    /** {@link #dotQ6_KShorts} for two activation rows: each quarter's quants built once. */
+    private static void dotQ6_KShortsX2(MemorySegment w, long wOffset, short[] xq, int xo0, int xo1, float[] xd,
+                                        int xd0, int xd1, int n, float[] y, int y0, int y1) {
+        int step = SI.length();
+        float sum0 = 0f, sum1 = 0f;
+        for (int b = 0; b < n / 256; b++) {
+            long wb = wOffset + 210L * b;
+            float hd = Float.float16ToFloat(w.get(LittleEndian.SHORT, wb + 208));
+            float d0 = hd * xd[xd0 + b], d1 = hd * xd[xd1 + b];
+            IntVector acc0 = IntVector.zero(SII);
+            IntVector acc1 = IntVector.zero(SII);
+            for (int h = 0; h < 2; h++) {
+                long sc = w.get(LONG_LE, wb + 192 + 8 * h);
+                for (int l = 0; l < 32; l += step) {
+                    ShortVector l0 = bytesToShorts(w, wb + 64 * h + l);
+                    ShortVector l1 = bytesToShorts(w, wb + 64 * h + 32 + l);
+                    ShortVector hb = bytesToShorts(w, wb + 128 + 32 * h + l).lanewise(VectorOperators.LSHL, 4);
+                    int xt0 = xo0 + 256 * b + 128 * h + l, xt1 = xo1 + 256 * b + 128 * h + l;
+                    int g = 8 * (l / 16);
+                    for (int t = 0; t < 4; t++) {
+                        ShortVector low = ((t & 1) == 0 ? l0 : l1).lanewise(VectorOperators.ASHR, 4 * (t >> 1)).and((short) 0x0F);
+                        ShortVector q = low.or(hb.lanewise(VectorOperators.ASHR, 2 * t).and((short) 0x30)).sub((short) 32);
+                        int s = (byte) (sc >>> (16 * t + g));
+                        acc0 = acc0.add(pairSumK(q.mul(ShortVector.fromArray(SI, xq, xt0 + 32 * t)).reinterpretAsInts()).mul(s));
+                        acc1 = acc1.add(pairSumK(q.mul(ShortVector.fromArray(SI, xq, xt1 + 32 * t)).reinterpretAsInts()).mul(s));
+                    }
+                }
+            }
+            sum0 += d0 * acc0.reduceLanes(VectorOperators.ADD);
+            sum1 += d1 * acc1.reduceLanes(VectorOperators.ADD);
+        }
+        y[y0] = sum0;
+        y[y1] = sum1;
+    }
+
+    /** {@link #dotQ6_KInts} for two activation rows. */
+    private static void dotQ6_KIntsX2(MemorySegment w, long wOffset, short[] xq, int xo0, int xo1, float[] xd,
+                                      int xd0, int xd1, int n, float[] y, int y0, int y1) {
+        float sum0 = 0f, sum1 = 0f;
+        for (int b = 0; b < n / 256; b++) {
+            long wb = wOffset + 210L * b;
+            float hd = Float.float16ToFloat(w.get(LittleEndian.SHORT, wb + 208));
+            float d0 = hd * xd[xd0 + b], d1 = hd * xd[xd1 + b];
+            IntVector acc0 = IntVector.zero(IB);
+            IntVector acc1 = IntVector.zero(IB);
+            for (int h = 0; h < 2; h++) {
+                long sc = w.get(LONG_LE, wb + 192 + 8 * h);
+                for (int l = 0; l < 32; l += LB) {
+                    IntVector l0 = loadBytesAsInts(w, wb + 64 * h + l);
+                    IntVector l1 = loadBytesAsInts(w, wb + 64 * h + 32 + l);
+                    IntVector hb = loadBytesAsInts(w, wb + 128 + 32 * h + l).lanewise(VectorOperators.LSHL, 4);
+                    int xt0 = xo0 + 256 * b + 128 * h + l, xt1 = xo1 + 256 * b + 128 * h + l;
+                    int g = 8 * (l / 16);
+                    for (int t = 0; t < 4; t++) {
+                        IntVector low = ((t & 1) == 0 ? l0 : l1).lanewise(VectorOperators.ASHR, 4 * (t >> 1)).and(0x0F);
+                        IntVector q = low.or(hb.lanewise(VectorOperators.ASHR, 2 * t).and(0x30)).sub(32).mul((byte) (sc >>> (16 * t + g)));
+                        acc0 = acc0.add(q.mul(shortsToInts(xq, xt0 + 32 * t)));
+                        acc1 = acc1.add(q.mul(shortsToInts(xq, xt1 + 32 * t)));
+                    }
+                }
+            }
+            sum0 += d0 * acc0.reduceLanes(VectorOperators.ADD);
+            sum1 += d1 * acc1.reduceLanes(VectorOperators.ADD);
+        }
+        y[y0] = sum0;
+        y[y1] = sum1;
     }
 
     /**
