@@ -1098,7 +1098,8 @@ final class VectorBackend implements KernelBackend {
     // No fused two-row Q4_K/Q5_K kernels (KernelBackend's defaults, two calls, serve 2-3 sequences): written out for two
     // activation rows, dotQ4_KShorts passed C2's node budget at 128/256 bits (pairSumK stayed a call, vectors boxed:
     // 0.85x-0.90x of two calls), and dotQ4_KShorts512 did after a Q4_0 matmul had run in the same JVM
-    // (KernelProfilePollutionTest: 49,152 bytes per call), though alone it was 1.29x.
+    // (KernelProfilePollutionTest: 49,152 bytes per call), though alone it was 1.29x; in IB int lanes, the nibbles
+    // multiplied by their scale once for both rows, it did not box but ran at 0.97x of two calls.
 
     /** Q5_K in short lanes: {@link #dotQ4_KShorts} with the 5th bits (bits {@code 2c}, {@code 2c+1} of {@code qh[l]}). */
     private static float dotQ5_KShorts(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
