@@ -24,13 +24,12 @@ set -euo pipefail
 KERNELS=(
   dotF32 dotF16
   'dotQ8_0Q8_0Shorts|dotQ8_0Q8_0Ints' 'dotQ4_0Q8_0Shorts|dotQ4_0Q8_0Ints' dotQ8_0Q8_0x2 dotQ4_0Q8_0x2
-  'dotQ4_KShorts|dotQ4_KShorts512' 'dotQ5_KShorts|dotQ5_KShorts512' 'dotQ6_KShorts|dotQ6_KInts'
-  'dotQ6_KShortsX2|dotQ6_KIntsX2'
+  'dotQ4_KShorts|dotQ4_KShorts512' 'dotQ5_KShorts|dotQ5_KShorts512' dotQ6_KShorts
   dotTile4x4
   dequantizeQ8_0 dequantizeQ4_0 dequantizeQ4_K dequantizeQ6_K
 )
 CLASS=io.edgellm.quant.kernel.VectorBackend
-# Weight types the probe runs (matvec: Q4_K run dotQ4_KShorts(512), Q5_K dotQ5_KShorts(512) · Q8_K, Q6_K dotQ6_K*;
+# Weight types the probe runs (matvec: Q4_K run dotQ4_KShorts(512), Q5_K dotQ5_KShorts(512) · Q8_K, Q6_K dotQ6_KShorts;
 # the 8-row matmul: dequantizeQ4_K with q5=false/true, dequantizeQ6_K)
 TYPES=F32,F16,Q8_0,Q4_0,Q4_K,Q5_K,Q6_K
 

@@ -75,31 +75,6 @@ interface KernelBackend {
     float dotQ6_KQ8_K(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd, short[] xs, int xdOffset,
                       int n);
 
-    /**
-     * Two activation rows against one Q4_K weight row, the weight quants unpacked once: {@code y[y0]} and
-     * {@code y[y1]} are {@link #dotQ4_KQ8_K} of rows {@code (xqOffset0, xdOffset0)} and {@code (xqOffset1, xdOffset1)},
-     * each bit for bit (decode with 2-3 sequences, as {@link #dotQ4_0Q8_0x2}).
-     */
-    default void dotQ4_KQ8_Kx2(MemorySegment w, long wOffset, short[] xq, int xqOffset0, int xqOffset1, float[] xd,
-                               short[] xs, int xdOffset0, int xdOffset1, int n, float[] y, int y0, int y1) {
-        y[y0] = dotQ4_KQ8_K(w, wOffset, xq, xqOffset0, xd, xs, xdOffset0, n);
-        y[y1] = dotQ4_KQ8_K(w, wOffset, xq, xqOffset1, xd, xs, xdOffset1, n);
-    }
-
-    /** {@link #dotQ4_KQ8_Kx2} for Q5_K weights: two rows of {@link #dotQ5_KQ8_K}, each bit for bit. */
-    default void dotQ5_KQ8_Kx2(MemorySegment w, long wOffset, short[] xq, int xqOffset0, int xqOffset1, float[] xd,
-                               short[] xs, int xdOffset0, int xdOffset1, int n, float[] y, int y0, int y1) {
-        y[y0] = dotQ5_KQ8_K(w, wOffset, xq, xqOffset0, xd, xs, xdOffset0, n);
-        y[y1] = dotQ5_KQ8_K(w, wOffset, xq, xqOffset1, xd, xs, xdOffset1, n);
-    }
-
-    /** {@link #dotQ4_KQ8_Kx2} for Q6_K weights: two rows of {@link #dotQ6_KQ8_K}, each bit for bit. */
-    default void dotQ6_KQ8_Kx2(MemorySegment w, long wOffset, short[] xq, int xqOffset0, int xqOffset1, float[] xd,
-                               short[] xs, int xdOffset0, int xdOffset1, int n, float[] y, int y0, int y1) {
-        y[y0] = dotQ6_KQ8_K(w, wOffset, xq, xqOffset0, xd, xs, xdOffset0, n);
-        y[y1] = dotQ6_KQ8_K(w, wOffset, xq, xqOffset1, xd, xs, xdOffset1, n);
-    }
-
     /** Plain F32 dot of two float arrays. */
     float dotF32(float[] a, int aOffset, float[] b, int bOffset, int n);
 

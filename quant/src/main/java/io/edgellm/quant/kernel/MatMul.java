@@ -477,10 +477,7 @@ public final class MatMul {
         }
     }
 
-    /**
-     * The K-quant integer kernels: Q4_K, Q5_K or Q6_K weights times the widened Q8_K activations; activation rows two
-     * at a time share each weight load ({@link KernelBackend#dotQ4_KQ8_Kx2}), with the one-row kernel's results bit for bit.
-     */
+    /** The K-quant integer kernels: Q4_K, Q5_K or Q6_K weights times the widened Q8_K activations. */
     private static void rowsIntK(QTensor w, short[] xq, float[] xd, short[] xs, float[] y, int yOffset,
                                  int start, int end, int b0, int b1) {
         MemorySegment data = w.data();
@@ -490,18 +487,8 @@ public final class MatMul {
         int blocks = cols / 256;
         KernelBackend k = Kernels.BACKEND;
         for (int r = start; r < end; r++) {
-            long wo = r * rowBytes;
-            int b = b0;
-            for (; b + 1 < b1; b += 2) {            // two activation rows per weight row load (2-3 sequences)
-                int y0 = yOffset + b * nRows + r;
-                int c0 = b * cols, c1 = (b + 1) * cols, s0 = b * blocks, s1 = (b + 1) * blocks;
-                switch (type) {
-                    case Q4_K -> k.dotQ4_KQ8_Kx2(data, wo, xq, c0, c1, xd, xs, s0, s1, cols, y, y0, y0 + nRows);
-                    case Q5_K -> k.dotQ5_KQ8_Kx2(data, wo, xq, c0, c1, xd, xs, s0, s1, cols, y, y0, y0 + nRows);
-                    default -> k.dotQ6_KQ8_Kx2(data, wo, xq, c0, c1, xd, xs, s0, s1, cols, y, y0, y0 + nRows);
-                }
-            }
-            if (b < b1) {
+            for (int b = b0; b < b1; b++) {
+                long wo = r * rowBytes;
                 y[yOffset + b * nRows + r] = switch (type) {
                     case Q4_K -> k.dotQ4_KQ8_K(data, wo, xq, b * cols, xd, xs, b * blocks, cols);
                     case Q5_K -> k.dotQ5_KQ8_K(data, wo, xq, b * cols, xd, xs, b * blocks, cols);

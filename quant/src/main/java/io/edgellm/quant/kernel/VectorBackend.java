@@ -37,10 +37,11 @@ import java.nio.ByteOrder;
  *       than the 16 nibble bytes of a Q4_0 block, and 256-bit short lanes decode faster than 512-bit int lanes
  *       (in cache on AVX-512, with the per-block changes of the same stop: Q4_0 1.26x, Q8_0 1.27x; docs/performance.md).</li>
  *   <li>The K-quant integer kernels (Q4_K, Q5_K, Q6_K · Q8_K, {@link Kernels#dotKQ8_K}) take the Q8_K activation
- *       widened the same way ({@link Kernels#widenQ8_K}) and use the same shapes: short lanes {@link #SI} up to 256
- *       bits, {@link #IB} int lanes at 512 (Q6_K), except Q4_K/Q5_K at 512 bits, which multiply in 32 short lanes
- *       ({@link #SK}, loaded from 32 bytes). Per super-block the int lanes are reduced once (exact), so the result
- *       equals {@link ScalarBackend}'s bit for bit at every width.</li>
+ *       widened the same way ({@link Kernels#widenQ8_K}) and use the same shapes: short lanes {@link #SI} (256 bits
+ *       at most, so Q6_K, whose pair sums go through {@code smallPairSum} like Q4_0's, shares Q4_0's shapes), except
+ *       Q4_K/Q5_K at 512 bits, which multiply in 32 short lanes ({@link #SK}, loaded from 32 bytes). Per super-block
+ *       the int lanes are reduced once (exact), so the result equals {@link ScalarBackend}'s bit for bit at every
+ *       width.</li>
  * </ul>
  * Block layouts are drawn in the {@code io.edgellm.quant.ggml} codecs ({@code Q8_0Codec}, {@code Q4_0Codec}, ...).
  *
@@ -80,8 +81,8 @@ final class VectorBackend implements KernelBackend {
 
 
     /**
-     * The K-quant integer kernels multiply in {@link #SI} short lanes up to 256-bit vectors; at 512 bits Q4_K/Q5_K use
-     * 32 short lanes ({@link #SK}) and Q6_K int lanes (class comment).
+     * Q4_K/Q5_K multiply in {@link #SI} short lanes up to 256-bit vectors and in 32 short lanes ({@link #SK}) at 512
+     * bits; Q6_K uses {@code SI} at every width (class comment).
      */
     private static final boolean K_SHORT_LANES = PREFERRED_BITS <= 256;
 
@@ -96,7 +97,8 @@ final class VectorBackend implements KernelBackend {
      * (a byte shape no other kernel loads at these widths) and widened pairwise into {@link #IB} int lanes. Measured
      * against {@link #IB} int lanes (the Q8_0 kernels' shapes) at 512 bits: 5.1 against 4.0 GB/s, no boxing in
      * {@code KernelProfilePollutionTest}. The same for Q6_K (two scales per vector, blended) was slower than its
-     * int lanes (4.5 against 5.2 GB/s), so Q6_K keeps those.
+     * int lanes then (4.5 against 5.2 GB/s); since 2026-12-03's fourth stop Q6_K runs in {@link #SI} lanes, faster
+     * than both (docs/performance.md).
      */
     private static final VectorSpecies<Short> SK = ShortVector.SPECIES_512;
     private static final VectorSpecies<Byte> SKB = ByteVector.SPECIES_256;
@@ -995,11 +997,6 @@ final class VectorBackend implements KernelBackend {
         y[y1] = sumShortLanes(acc1);
     }
 
-    /** {@link #SB} activation shorts at {@code i}, widened to {@link #IB} int lanes. */
-    private static IntVector shortsToInts(short[] xq, int i) {
-        return (IntVector) ShortVector.fromArray(SB, xq, i).castShape(IB, 0);
-    }
-
     // ------------------------------------------------------------------------------------------------------------
     // K-quant integer paths (llama.cpp's vec_dot with Q8_K activations, widened by Kernels.widenQ8_K)
     //
@@ -1025,8 +1022,7 @@ final class VectorBackend implements KernelBackend {
     @Override
     public float dotQ6_KQ8_K(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd, short[] xs,
                              int xdOffset, int n) {
-        return K_SHORT_LANES ? dotQ6_KShorts(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n)
-                : dotQ6_KInts(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n);
+        return dotQ6_KShorts(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n);
     }
 
     /**
@@ -1095,11 +1091,12 @@ final class VectorBackend implements KernelBackend {
         return sumf;
     }
 
-    // No fused two-row Q4_K/Q5_K kernels (KernelBackend's defaults, two calls, serve 2-3 sequences): written out for two
-    // activation rows, dotQ4_KShorts passed C2's node budget at 128/256 bits (pairSumK stayed a call, vectors boxed:
-    // 0.85x-0.90x of two calls), and dotQ4_KShorts512 did after a Q4_0 matmul had run in the same JVM
-    // (KernelProfilePollutionTest: 49,152 bytes per call), though alone it was 1.29x; in IB int lanes, the nibbles
-    // multiplied by their scale once for both rows, it did not box but ran at 0.97x of two calls.
+    // No fused two-row K-quant kernels (2-3 sequences call the one-row kernel per row): written out for two activation
+    // rows, dotQ4_KShorts passed C2's node budget at 128/256 bits (pairSumK stayed a call, vectors boxed: 0.85x-0.90x
+    // of two calls); dotQ4_KShorts512 did after a Q4_0 matmul in the same JVM (PollutionProbe: 49,152 bytes per call),
+    // though alone it was 1.29x; in IB int lanes, nibbles times scale once for both rows, it ran at 0.97x. Two-row
+    // Q6_K kernels gained 1.5-2.3x over the old one-row kernel but not over the one-row kernel below (at 256 bits
+    // half its speed per row, at 512 equal).
 
     /** Q5_K in short lanes: {@link #dotQ4_KShorts} with the 5th bits (bits {@code 2c}, {@code 2c+1} of {@code qh[l]}). */
     private static float dotQ5_KShorts(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
@@ -1200,9 +1197,11 @@ final class VectorBackend implements KernelBackend {
      * Q6_K in short lanes: quarter {@code t} of half {@code h} is nibble {@code t/2} of {@code ql[64h + 32(t&1) + l]}
      * with bits {@code 2t, 2t+1} of {@code qh[32h + l]} on top, minus 32, so the
      * bytes {@code ql[l]}, {@code ql[l+32]}, {@code qh[l]} are loaded once for the four quarters they hold. q times
-     * activation fits 16 bits (32 * 128); each product vector is widened pairwise to ints and multiplied by the
-     * int8 scale of its 16-group ({@code SI.length() <= 16}: one group per vector). The 16 scales are read as two
-     * longs before the vector code (see the Q4_K note above).
+     * activation fits 16 bits (32 * 128); each product vector is widened pairwise to ints ({@link #smallPairSum}: two
+     * such products sum to at most 8192) and multiplied by the int8 scale of its 16-group ({@code SI.length() <= 16}:
+     * one group per vector). The 16 scales are read as two longs before the vector code (see the Q4_K note above).
+     * The quarters go two per loop step with the nibble shift as the loop variable: written as four quarters selected
+     * by {@code t & 1} the kernel ran at half this speed at 256 bits (0.52x; and all four written out boxed).
      */
     private static float dotQ6_KShorts(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
                                        short[] xs, int xdOffset, int n) {
@@ -1221,11 +1220,15 @@ final class VectorBackend implements KernelBackend {
                     ShortVector hb = bytesToShorts(w, wb + 128 + 32 * h + l).lanewise(VectorOperators.LSHL, 4);
                     int xt = xb + 128 * h + l;
                     int g = 8 * (l / 16);
-                    for (int t = 0; t < 4; t++) {
-                        ShortVector low = ((t & 1) == 0 ? l0 : l1).lanewise(VectorOperators.ASHR, 4 * (t >> 1)).and((short) 0x0F);
-                        ShortVector q = low.or(hb.lanewise(VectorOperators.ASHR, 2 * t).and((short) 0x30)).sub((short) 32);
-                        ShortVector p = q.mul(ShortVector.fromArray(SI, xq, xt + 32 * t));
-                        acc = acc.add(pairSumK(p.reinterpretAsInts()).mul((int) (byte) (sc >>> (16 * t + g))));
+                    for (int u = 0; u < 2; u++) {   // quarters 2u (ql[l]) and 2u+1 (ql[l+32]): nibble u
+                        ShortVector qa = l0.lanewise(VectorOperators.ASHR, 4 * u).and((short) 0x0F)
+                                .or(hb.lanewise(VectorOperators.ASHR, 4 * u).and((short) 0x30)).sub((short) 32);
+                        ShortVector qb = l1.lanewise(VectorOperators.ASHR, 4 * u).and((short) 0x0F)
+                                .or(hb.lanewise(VectorOperators.ASHR, 4 * u + 2).and((short) 0x30)).sub((short) 32);
+                        acc = acc.add(smallPairSum(qa.mul(ShortVector.fromArray(SI, xq, xt + 64 * u)).reinterpretAsInts())
+                                        .mul((int) (byte) (sc >>> (32 * u + g))))
+                                .add(smallPairSum(qb.mul(ShortVector.fromArray(SI, xq, xt + 64 * u + 32)).reinterpretAsInts())
+                                        .mul((int) (byte) (sc >>> (32 * u + 16 + g))));
                     }
                 }
             }
@@ -1234,114 +1237,5 @@ final class VectorBackend implements KernelBackend {
         return sumf;
     }
 
-    @Override
-    public void dotQ6_KQ8_Kx2(MemorySegment w, long wOffset, short[] xq, int xqOffset0, int xqOffset1, float[] xd,
-                              short[] xs, int xdOffset0, int xdOffset1, int n, float[] y, int y0, int y1) {
-        if (K_SHORT_LANES) {
-            dotQ6_KShortsX2(w, wOffset, xq, xqOffset0, xqOffset1, xd, xdOffset0, xdOffset1, n, y, y0, y1);
-        } else {
-            dotQ6_KIntsX2(w, wOffset, xq, xqOffset0, xqOffset1, xd, xdOffset0, xdOffset1, n, y, y0, y1);
-        }
-    }
-
-    /** {@link #dotQ6_KShorts} for two activation rows: each quarter's quants built once. */
-    private static void dotQ6_KShortsX2(MemorySegment w, long wOffset, short[] xq, int xo0, int xo1, float[] xd,
-                                        int xd0, int xd1, int n, float[] y, int y0, int y1) {
-        int step = SI.length();
-        float sum0 = 0f, sum1 = 0f;
-        for (int b = 0; b < n / 256; b++) {
-            long wb = wOffset + 210L * b;
-            float hd = Float.float16ToFloat(w.get(LittleEndian.SHORT, wb + 208));
-            float d0 = hd * xd[xd0 + b], d1 = hd * xd[xd1 + b];
-            IntVector acc0 = IntVector.zero(SII);
-            IntVector acc1 = IntVector.zero(SII);
-            for (int h = 0; h < 2; h++) {
-                long sc = w.get(LONG_LE, wb + 192 + 8 * h);
-                for (int l = 0; l < 32; l += step) {
-                    ShortVector l0 = bytesToShorts(w, wb + 64 * h + l);
-                    ShortVector l1 = bytesToShorts(w, wb + 64 * h + 32 + l);
-                    ShortVector hb = bytesToShorts(w, wb + 128 + 32 * h + l).lanewise(VectorOperators.LSHL, 4);
-                    int xt0 = xo0 + 256 * b + 128 * h + l, xt1 = xo1 + 256 * b + 128 * h + l;
-                    int g = 8 * (l / 16);
-                    for (int t = 0; t < 4; t++) {
-                        ShortVector low = ((t & 1) == 0 ? l0 : l1).lanewise(VectorOperators.ASHR, 4 * (t >> 1)).and((short) 0x0F);
-                        ShortVector q = low.or(hb.lanewise(VectorOperators.ASHR, 2 * t).and((short) 0x30)).sub((short) 32);
-                        int s = (byte) (sc >>> (16 * t + g));
-                        acc0 = acc0.add(pairSumK(q.mul(ShortVector.fromArray(SI, xq, xt0 + 32 * t)).reinterpretAsInts()).mul(s));
-                        acc1 = acc1.add(pairSumK(q.mul(ShortVector.fromArray(SI, xq, xt1 + 32 * t)).reinterpretAsInts()).mul(s));
-                    }
-                }
-            }
-            sum0 += d0 * acc0.reduceLanes(VectorOperators.ADD);
-            sum1 += d1 * acc1.reduceLanes(VectorOperators.ADD);
-        }
-        y[y0] = sum0;
-        y[y1] = sum1;
-    }
-
-    /** {@link #dotQ6_KInts} for two activation rows. */
-    private static void dotQ6_KIntsX2(MemorySegment w, long wOffset, short[] xq, int xo0, int xo1, float[] xd,
-                                      int xd0, int xd1, int n, float[] y, int y0, int y1) {
-        float sum0 = 0f, sum1 = 0f;
-        for (int b = 0; b < n / 256; b++) {
-            long wb = wOffset + 210L * b;
-            float hd = Float.float16ToFloat(w.get(LittleEndian.SHORT, wb + 208));
-            float d0 = hd * xd[xd0 + b], d1 = hd * xd[xd1 + b];
-            IntVector acc0 = IntVector.zero(IB);
-            IntVector acc1 = IntVector.zero(IB);
-            for (int h = 0; h < 2; h++) {
-                long sc = w.get(LONG_LE, wb + 192 + 8 * h);
-                for (int l = 0; l < 32; l += LB) {
-                    IntVector l0 = loadBytesAsInts(w, wb + 64 * h + l);
-                    IntVector l1 = loadBytesAsInts(w, wb + 64 * h + 32 + l);
-                    IntVector hb = loadBytesAsInts(w, wb + 128 + 32 * h + l).lanewise(VectorOperators.LSHL, 4);
-                    int xt0 = xo0 + 256 * b + 128 * h + l, xt1 = xo1 + 256 * b + 128 * h + l;
-                    int g = 8 * (l / 16);
-                    for (int t = 0; t < 4; t++) {
-                        IntVector low = ((t & 1) == 0 ? l0 : l1).lanewise(VectorOperators.ASHR, 4 * (t >> 1)).and(0x0F);
-                        IntVector q = low.or(hb.lanewise(VectorOperators.ASHR, 2 * t).and(0x30)).sub(32).mul((byte) (sc >>> (16 * t + g)));
-                        acc0 = acc0.add(q.mul(shortsToInts(xq, xt0 + 32 * t)));
-                        acc1 = acc1.add(q.mul(shortsToInts(xq, xt1 + 32 * t)));
-                    }
-                }
-            }
-            sum0 += d0 * acc0.reduceLanes(VectorOperators.ADD);
-            sum1 += d1 * acc1.reduceLanes(VectorOperators.ADD);
-        }
-        y[y0] = sum0;
-        y[y1] = sum1;
-    }
-
-    /**
-     * Q6_K in int lanes (512-bit vectors): one {@link #LB}-lane vector per 16-group; the bytes {@code ql[l]},
-     * {@code ql[l+32]} and {@code qh[l]} are loaded once for the four quarters they hold.
-     */
-    private static float dotQ6_KInts(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
-                                     short[] xs, int xdOffset, int n) {
-        float sumf = 0f;
-        for (int b = 0; b < n / 256; b++) {
-            long wb = wOffset + 210L * b;
-            int xb = xqOffset + 256 * b;
-            float d = Float.float16ToFloat(w.get(LittleEndian.SHORT, wb + 208)) * xd[xdOffset + b];
-            IntVector acc = IntVector.zero(IB);
-            for (int h = 0; h < 2; h++) {
-                long sc = w.get(LONG_LE, wb + 192 + 8 * h);
-                for (int l = 0; l < 32; l += LB) {
-                    IntVector l0 = loadBytesAsInts(w, wb + 64 * h + l);
-                    IntVector l1 = loadBytesAsInts(w, wb + 64 * h + 32 + l);
-                    IntVector hb = loadBytesAsInts(w, wb + 128 + 32 * h + l).lanewise(VectorOperators.LSHL, 4);
-                    int xt = xb + 128 * h + l;
-                    int g = 8 * (l / 16);
-                    for (int t = 0; t < 4; t++) {
-                        IntVector low = ((t & 1) == 0 ? l0 : l1).lanewise(VectorOperators.ASHR, 4 * (t >> 1)).and(0x0F);
-                        IntVector q = low.or(hb.lanewise(VectorOperators.ASHR, 2 * t).and(0x30)).sub(32);
-                        acc = acc.add(q.mul(shortsToInts(xq, xt + 32 * t)).mul((int) (byte) (sc >>> (16 * t + g))));
-                    }
-                }
-            }
-            sumf += d * acc.reduceLanes(VectorOperators.ADD);
-        }
-        return sumf;
-    }
 
 }

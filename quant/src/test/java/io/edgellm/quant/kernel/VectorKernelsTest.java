@@ -308,49 +308,6 @@ class VectorKernelsTest {
     }
 
     @Test
-    void kQuantTwoRowKernelsEqualTheOneRowKernelBitForBit() {
-        // decode of 2-3 sequences: one weight row against two activation rows (at offsets that are not 0) gives each
-        // row exactly the one-row kernel's float
-        Random rnd = new Random(17);
-        for (int n : new int[] {256, 2048}) {
-            short[] q = new short[3 * n];
-            float[] d = new float[3 * n / 256];
-            short[] s = new short[3 * n / 32];
-            for (int r = 0; r < 3; r++) {
-                MemorySegment xq = Quantize.row(GgmlType.Q8_K, randomFloats(rnd, n, 2f), 0, n);
-                Kernels.widenQ8_K(xq, 0, n, q, r * n, d, s, r * n / 256);
-            }
-            for (GgmlType t : K_INT_TYPES) {
-                MemorySegment w = randomRow(rnd, t, n, 3, true);
-                KernelBackend k = Kernels.BACKEND;
-                float[] y = new float[5];
-                switch (t) {
-                    case Q4_K -> k.dotQ4_KQ8_Kx2(w, 3, q, 2 * n, n, d, s, 2 * n / 256, n / 256, n, y, 1, 4);
-                    case Q5_K -> k.dotQ5_KQ8_Kx2(w, 3, q, 2 * n, n, d, s, 2 * n / 256, n / 256, n, y, 1, 4);
-                    default -> k.dotQ6_KQ8_Kx2(w, 3, q, 2 * n, n, d, s, 2 * n / 256, n / 256, n, y, 1, 4);
-                }
-                for (int[] c : new int[][] {{1, 2}, {4, 1}}) {
-                    int xo = c[1] * n, xdo = c[1] * n / 256;
-                    float one = switch (t) {
-                        case Q4_K -> k.dotQ4_KQ8_K(w, 3, q, xo, d, s, xdo, n);
-                        case Q5_K -> k.dotQ5_KQ8_K(w, 3, q, xo, d, s, xdo, n);
-                        default -> k.dotQ6_KQ8_K(w, 3, q, xo, d, s, xdo, n);
-                    };
-                    float ref = switch (t) {
-                        case Q4_K -> ScalarBackend.INSTANCE.dotQ4_KQ8_K(w, 3, q, xo, d, s, xdo, n);
-                        case Q5_K -> ScalarBackend.INSTANCE.dotQ5_KQ8_K(w, 3, q, xo, d, s, xdo, n);
-                        default -> ScalarBackend.INSTANCE.dotQ6_KQ8_K(w, 3, q, xo, d, s, xdo, n);
-                    };
-                    assertEquals(ref, one, 0f, t + " one row, n=" + n);
-                    assertEquals(one, y[c[0]], 0f, t + " two-row kernel, n=" + n);
-                }
-                assertEquals(0f, y[0]);
-                assertEquals(0f, y[2]);
-            }
-        }
-    }
-
-    @Test
     void kQuantIntegerPathsHandleExtremeQuants() {
         // largest quants (Q4_K 15, Q5_K 31, Q6_K 63 or 0 -> -32), scales 63 / 127 / -128, activations +-127:
         // the largest sums the int lanes (and the 16-bit products of the short lanes) must hold
