@@ -889,7 +889,7 @@ final class VectorBackend implements KernelBackend {
      * {@link #pairSum} in three operations for lanes whose two halves sum to a value that fits a short:
      * {@code ((p << 16) + p) >> 16} (the low half's unsigned bits stay below bit 16 and do not reach the result).
      * The same operation as the K-quant kernels' {@code pairSumK}, kept apart on purpose: at 512 bits this one sees
-     * 256-bit lanes (Q4_0) and that one 512-bit lanes (Q4_K/Q5_K); one method fed both boxed Q4_0's vectors after a
+     * 256-bit lanes (Q4_0, Q6_K) and that one 512-bit lanes (Q4_K/Q5_K); one method fed both boxed Q4_0's vectors after a
      * Q4_K matvec (PollutionProbe: 1,024 bytes per call), as one {@code sum} did (see {@link #sumShortLanes}).
      */
     private static IntVector smallPairSum(IntVector p) {
@@ -1236,6 +1236,5 @@ final class VectorBackend implements KernelBackend {
         }
         return sumf;
     }
-
 
 }
