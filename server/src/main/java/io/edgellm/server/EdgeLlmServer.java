@@ -560,6 +560,7 @@ public final class EdgeLlmServer implements AutoCloseable {
         long now = System.currentTimeMillis() / 1000;
         int choices = prompts.size() * r.n();
         boolean clientGone = false;
+        boolean released = false;
         inFlight.incrementAndGet();
         try {
             if (!r.stream()) {
@@ -570,7 +571,12 @@ public final class EdgeLlmServer implements AutoCloseable {
                     }
                     List<GenerationResult> results = new ArrayList<>();
                     for (BatchEngine.Request q : running) results.add(await(q));
-                    sendJson(res, 200, completion(id, now, isChat, results, prompts));
+                    ObjectNode body = completion(id, now, isChat, results, prompts);
+                    // the slot is free once every choice has finished: release it before the reply is written, so a
+                    // client that reads /health right after its reply sees it idle
+                    inFlight.decrementAndGet();
+                    released = true;
+                    sendJson(res, 200, body);
                 } finally {
                     for (BatchEngine.Request q : running) q.cancel();        // no-op when finished
                 }
@@ -629,7 +635,9 @@ public final class EdgeLlmServer implements AutoCloseable {
                 clientGone = true; // closing the stream failed: the client is gone
             }
         } finally {
-            inFlight.decrementAndGet();
+            if (!released) {
+                inFlight.decrementAndGet();
+            }
         }
         if (clientGone) {
             disconnects.incrementAndGet();
