@@ -179,8 +179,11 @@ final class ScalarBackend implements KernelBackend {
      * {@code (u2 & 0x0f0f0f0f) | ((u0 >> 6) & 0x03030303) << 4}.
      */
     static long scalesK4(MemorySegment w, long scales) {
-        int u0 = w.get(LittleEndian.INT, scales);
-        int u2 = w.get(LittleEndian.INT, scales + 8);
+        return scalesK4(w.get(LittleEndian.INT, scales), w.get(LittleEndian.INT, scales + 8));
+    }
+
+    /** {@link #scalesK4(MemorySegment, long)} from the scale bytes already read as ints {@code u0}, {@code u2}. */
+    static long scalesK4(int u0, int u2) {
         int hi = (u2 & 0x0f0f0f0f) | (((u0 >>> 6) & 0x03030303) << 4);
         return (u0 & 0x3f3f3f3fL) | ((long) hi << 32);
     }
@@ -188,8 +191,11 @@ final class ScalarBackend implements KernelBackend {
     /** The 8 six-bit mins, packed as {@link #scalesK4}: bytes of {@code u1 & 0x3f3f3f3f}, then of
      * {@code ((u2 >> 4) & 0x0f0f0f0f) | ((u1 >> 6) & 0x03030303) << 4}. */
     static long minsK4(MemorySegment w, long scales) {
-        int u1 = w.get(LittleEndian.INT, scales + 4);
-        int u2 = w.get(LittleEndian.INT, scales + 8);
+        return minsK4(w.get(LittleEndian.INT, scales + 4), w.get(LittleEndian.INT, scales + 8));
+    }
+
+    /** {@link #minsK4(MemorySegment, long)} from the scale bytes already read as ints {@code u1}, {@code u2}. */
+    static long minsK4(int u1, int u2) {
         int hi = ((u2 >>> 4) & 0x0f0f0f0f) | (((u1 >>> 6) & 0x03030303) << 4);
         return (u1 & 0x3f3f3f3fL) | ((long) hi << 32);
     }

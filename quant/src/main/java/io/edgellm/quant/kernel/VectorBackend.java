@@ -1035,26 +1035,13 @@ final class VectorBackend implements KernelBackend {
         return p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
     }
 
-    // The scalar part of a Q4_K/Q5_K super-block (d, dmin, the 6-bit scales and mins, the mins against the
-    // activation's 32-sums) is read at the top of the super-block loop, before the vector code: C2 inlines in parse
-    // order, and helpers called after the vector loop had passed its node budget stayed calls (half, minSumK4: every
-    // live vector register spilled around them, once per 256 weights). The float operations are ScalarBackend's:
+    // The scalar part of a K-quant super-block (d and dmin as one int, the 12 scale bytes as three ints unpacked by
+    // ScalarBackend's helpers, the mins against the activation's 32-sums, Q6_K's 16 scales as two longs) is read at
+    // the top of the super-block loop, before the vector code: C2 inlines in parse order, and the same helpers called
+    // after the vector loop had passed its node budget stayed calls (half, minSumK4: every live vector register
+    // spilled around them, once per 256 weights). Inside the vector loop the scale bytes are ScalarBackend.scaleK
+    // written out: called there, it stays a call in the Q5_K kernels. The float operations are ScalarBackend's:
     // (d * dx) * isum - (dmin * dx) * imin.
-
-    /** The 8 six-bit scales of a Q4_K/Q5_K super-block from its 12 scale bytes as ints {@code u0, u2} (ScalarBackend#scalesK4). */
-    private static long kScales(int u0, int u2) {
-        return (u0 & 0x3f3f3f3fL) | ((long) ((u2 & 0x0f0f0f0f) | (((u0 >>> 6) & 0x03030303) << 4)) << 32);
-    }
-
-    /** {@code sum_j m_j * xs[s + j]} over the 8 six-bit mins, from the scale bytes as ints {@code u1, u2} (ScalarBackend#minsK4). */
-    private static int kMinSum(int u1, int u2, short[] xs, int s) {
-        long mins = (u1 & 0x3f3f3f3fL) | ((long) (((u2 >>> 4) & 0x0f0f0f0f) | (((u1 >>> 6) & 0x03030303) << 4)) << 32);
-        int sum = 0;
-        for (int j = 0; j < 8; j++) {
-            sum += ((int) (mins >>> (8 * j)) & 0xFF) * xs[s + j];
-        }
-        return sum;
-    }
 
     /**
      * Q4_K in short lanes: each 32-byte chunk {@code c} of {@code qs} is loaded once for both nibbles (sub-blocks
@@ -1070,8 +1057,8 @@ final class VectorBackend implements KernelBackend {
             int xb = xqOffset + 256 * b;
             int dd = w.get(LittleEndian.INT, wb);
             int u0 = w.get(LittleEndian.INT, wb + 4), u1 = w.get(LittleEndian.INT, wb + 8), u2 = w.get(LittleEndian.INT, wb + 12);
-            long scales = kScales(u0, u2);
-            int imin = kMinSum(u1, u2, xs, 8 * (xdOffset + b));
+            long scales = ScalarBackend.scalesK4(u0, u2);
+            int imin = ScalarBackend.minSumK4(ScalarBackend.minsK4(u1, u2), xs, 8 * (xdOffset + b));
             float dx = xd[xdOffset + b];
             float d = Float.float16ToFloat((short) dd) * dx, dmin = Float.float16ToFloat((short) (dd >>> 16)) * dx;
             IntVector acc = IntVector.zero(SII);
@@ -1108,8 +1095,8 @@ final class VectorBackend implements KernelBackend {
             int xb = xqOffset + 256 * b;
             int dd = w.get(LittleEndian.INT, wb);
             int u0 = w.get(LittleEndian.INT, wb + 4), u1 = w.get(LittleEndian.INT, wb + 8), u2 = w.get(LittleEndian.INT, wb + 12);
-            long scales = kScales(u0, u2);
-            int imin = kMinSum(u1, u2, xs, 8 * (xdOffset + b));
+            long scales = ScalarBackend.scalesK4(u0, u2);
+            int imin = ScalarBackend.minSumK4(ScalarBackend.minsK4(u1, u2), xs, 8 * (xdOffset + b));
             float dx = xd[xdOffset + b];
             float d = Float.float16ToFloat((short) dd) * dx, dmin = Float.float16ToFloat((short) (dd >>> 16)) * dx;
             IntVector acc = IntVector.zero(SII);
@@ -1146,8 +1133,8 @@ final class VectorBackend implements KernelBackend {
             int xb = xqOffset + 256 * b;
             int dd = w.get(LittleEndian.INT, wb);
             int u0 = w.get(LittleEndian.INT, wb + 4), u1 = w.get(LittleEndian.INT, wb + 8), u2 = w.get(LittleEndian.INT, wb + 12);
-            long scales = kScales(u0, u2);
-            int imin = kMinSum(u1, u2, xs, 8 * (xdOffset + b));
+            long scales = ScalarBackend.scalesK4(u0, u2);
+            int imin = ScalarBackend.minSumK4(ScalarBackend.minsK4(u1, u2), xs, 8 * (xdOffset + b));
             float dx = xd[xdOffset + b];
             float d = Float.float16ToFloat((short) dd) * dx, dmin = Float.float16ToFloat((short) (dd >>> 16)) * dx;
             IntVector acc = IntVector.zero(IB);
@@ -1172,8 +1159,8 @@ final class VectorBackend implements KernelBackend {
             int xb = xqOffset + 256 * b;
             int dd = w.get(LittleEndian.INT, wb);
             int u0 = w.get(LittleEndian.INT, wb + 4), u1 = w.get(LittleEndian.INT, wb + 8), u2 = w.get(LittleEndian.INT, wb + 12);
-            long scales = kScales(u0, u2);
-            int imin = kMinSum(u1, u2, xs, 8 * (xdOffset + b));
+            long scales = ScalarBackend.scalesK4(u0, u2);
+            int imin = ScalarBackend.minSumK4(ScalarBackend.minsK4(u1, u2), xs, 8 * (xdOffset + b));
             float dx = xd[xdOffset + b];
             float d = Float.float16ToFloat((short) dd) * dx, dmin = Float.float16ToFloat((short) (dd >>> 16)) * dx;
             ShortVector qh = bytesToShortsK(w, wb + 16);
@@ -1210,7 +1197,7 @@ final class VectorBackend implements KernelBackend {
         for (int b = 0; b < n / 256; b++) {
             long wb = wOffset + 210L * b;
             int xb = xqOffset + 256 * b;
-            float d = Float.float16ToFloat(w.get(LittleEndian.SHORT, wb + 208)) * xd[xdOffset + b];
+            float d = half(w, wb + 208) * xd[xdOffset + b];
             IntVector acc = IntVector.zero(SII);
             for (int h = 0; h < 2; h++) {
                 long sc = w.get(LONG_LE, wb + 192 + 8 * h);
