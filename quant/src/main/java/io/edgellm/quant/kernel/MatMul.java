@@ -487,8 +487,8 @@ public final class MatMul {
         int blocks = cols / 256;
         KernelBackend k = Kernels.BACKEND;
         for (int r = start; r < end; r++) {
+            long wo = r * rowBytes;
             for (int b = b0; b < b1; b++) {
-                long wo = r * rowBytes;
                 y[yOffset + b * nRows + r] = switch (type) {
                     case Q4_K -> k.dotQ4_KQ8_K(data, wo, xq, b * cols, xd, xs, b * blocks, cols);
                     case Q5_K -> k.dotQ5_KQ8_K(data, wo, xq, b * cols, xd, xs, b * blocks, cols);
