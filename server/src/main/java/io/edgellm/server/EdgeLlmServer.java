@@ -573,7 +573,8 @@ public final class EdgeLlmServer implements AutoCloseable {
                     for (BatchEngine.Request q : running) results.add(await(q));
                     ObjectNode body = completion(id, now, isChat, results, prompts);
                     // the slot is free once every choice has finished: release it before the reply is written, so a
-                    // client that reads /health right after its reply sees it idle
+                    // client that reads /health right after its reply sees it idle (the streamed path likewise
+                    // releases it before its last chunks)
                     inFlight.decrementAndGet();
                     released = true;
                     sendJson(res, 200, body);
@@ -619,6 +620,8 @@ public final class EdgeLlmServer implements AutoCloseable {
                         if (c == choices - 1) fin.set("timings", timings(results));
                         sse.send(fin);
                     }
+                    inFlight.decrementAndGet();   // every choice has finished: the slot is free (as unstreamed)
+                    released = true;
                     if (r.includeUsage() && !sse.gone) {
                         ObjectNode u = envelope(id, now, isChat ? "chat.completion.chunk" : "text_completion");
                         u.putArray("choices");
