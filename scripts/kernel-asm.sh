@@ -24,7 +24,7 @@ set -euo pipefail
 KERNELS=(
   dotF32 dotF16
   'dotQ8_0Q8_0Shorts|dotQ8_0Q8_0Ints' 'dotQ4_0Q8_0Shorts|dotQ4_0Q8_0Ints' dotQ8_0Q8_0x2 dotQ4_0Q8_0x2
-  'dotQ4_KShorts|dotQ4_KShorts512' 'dotQ5_KShorts|dotQ5_KShorts512' dotQ6_KShorts
+  'dotQ4_KShorts|dotQ4_KShorts512' 'dotQ5_KShorts|dotQ5_KShorts512' 'dotQ6_KShorts128|dotQ6_KShorts'
   dotTile4x4
   dequantizeQ8_0 dequantizeQ4_0 dequantizeQ4_K dequantizeQ6_K
 )

@@ -1022,7 +1022,8 @@ final class VectorBackend implements KernelBackend {
     @Override
     public float dotQ6_KQ8_K(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd, short[] xs,
                              int xdOffset, int n) {
-        return dotQ6_KShorts(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n);
+        return SI.length() < 16 ? dotQ6_KShorts128(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n)
+                : dotQ6_KShorts(w, wOffset, xq, xqOffset, xd, xs, xdOffset, n);
     }
 
     /**
@@ -1185,8 +1186,8 @@ final class VectorBackend implements KernelBackend {
      * with bits {@code 2t, 2t+1} of {@code qh[32h + l]} on top, minus 32, so the
      * bytes {@code ql[l]}, {@code ql[l+32]}, {@code qh[l]} are loaded once for the four quarters they hold. q times
      * activation fits 16 bits (32 * 128); each product vector is widened pairwise to ints ({@link #smallPairSum}: two
-     * such products sum to at most 8192) and multiplied by the int8 scale of its 16-group ({@code SI.length() <= 16}:
-     * one group per vector). The 16 scales are read as two longs before the vector code (see the Q4_K note above).
+     * such products sum to at most 8192) and multiplied by the int8 scale of its 16-group ({@code SI.length() == 16}:
+     * one group per vector; 128-bit vectors take {@link #dotQ6_KShorts128}). The 16 scales are read as two longs before the vector code (see the Q4_K note above).
      * The quarters go two per loop step with the nibble shift as the loop variable: written as four quarters selected
      * by {@code t & 1} the kernel ran at half this speed at 256 bits (0.52x; and all four written out boxed).
      */
@@ -1217,6 +1218,63 @@ final class VectorBackend implements KernelBackend {
                                 .add(smallPairSum(qb.mul(ShortVector.fromArray(SI, xq, xt + 64 * u + 32)).reinterpretAsInts())
                                         .mul((int) (byte) (sc >>> (32 * u + 16 + g))));
                     }
+                }
+            }
+            sumf += d * acc.reduceLanes(VectorOperators.ADD);
+        }
+        return sumf;
+    }
+
+
+    /**
+     * {@link #dotQ6_KShorts} for 128-bit vectors ({@code SI.length() == 8}): the two vectors of each 16-group are added
+     * in short lanes before the pairwise widening and the scale (at most four products of at most 32 * 127 per int
+     * lane, 16,256), so each group is widened and scaled once, not twice. Bit for bit the same sum (integer adds).
+     * At 256 bits one vector is a group and the general kernel has nothing to add up.
+     */
+    private static float dotQ6_KShorts128(MemorySegment w, long wOffset, short[] xq, int xqOffset, float[] xd,
+                                          short[] xs, int xdOffset, int n) {
+        float sumf = 0f;
+        for (int b = 0; b < n / 256; b++) {
+            long wb = wOffset + 210L * b;
+            int xb = xqOffset + 256 * b;
+            float d = half(w, wb + 208) * xd[xdOffset + b];
+            IntVector acc = IntVector.zero(SII);
+            for (int h = 0; h < 2; h++) {
+                long sc = w.get(LONG_LE, wb + 192 + 8 * h);
+                for (int g = 0; g < 32; g += 16) {   // the two 16-groups of each quarter's 32 bytes
+                    ShortVector pa0 = ShortVector.zero(SI), pb0 = ShortVector.zero(SI);
+                    ShortVector pa1 = ShortVector.zero(SI), pb1 = ShortVector.zero(SI);
+                    for (int k = 0; k < 16; k += SI.length()) {
+                        long ql = wb + 64 * h + g + k;
+                        ShortVector l0 = bytesToShorts(w, ql), l1 = bytesToShorts(w, ql + 32);
+                        ShortVector hb = bytesToShorts(w, wb + 128 + 32 * h + g + k).lanewise(VectorOperators.LSHL, 4);
+                        int xt = xb + 128 * h + g + k;
+                        // quarters 0 (ql[l]) and 1 (ql[l+32]): low nibbles; quarters 2 and 3: high nibbles
+                        pa0 = pa0.add(l0.and((short) 0x0F).or(hb.and((short) 0x30)).sub((short) 32)
+                                .mul(ShortVector.fromArray(SI, xq, xt)));
+                        pb0 = pb0.add(l1.and((short) 0x0F).or(hb.lanewise(VectorOperators.ASHR, 2).and((short) 0x30))
+                                .sub((short) 32).mul(ShortVector.fromArray(SI, xq, xt + 32)));
+                        pa1 = pa1.add(l0.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F)
+                                .or(hb.lanewise(VectorOperators.ASHR, 4).and((short) 0x30)).sub((short) 32)
+                                .mul(ShortVector.fromArray(SI, xq, xt + 64)));
+                        pb1 = pb1.add(l1.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F)
+                                .or(hb.lanewise(VectorOperators.ASHR, 6).and((short) 0x30)).sub((short) 32)
+                                .mul(ShortVector.fromArray(SI, xq, xt + 96)));
+                    }
+                    // smallPairSum written out: called here, after the loop, it stayed a call (C2's inlining budget)
+                    IntVector ia0 = pa0.reinterpretAsInts(), ib0 = pb0.reinterpretAsInts();
+                    IntVector ia1 = pa1.reinterpretAsInts(), ib1 = pb1.reinterpretAsInts();
+                    int s = g / 2;   // bit offset of the group's scale byte within each quarter's 16 bits of sc
+                    IntVector q0 = ia0.lanewise(VectorOperators.LSHL, 16).add(ia0).lanewise(VectorOperators.ASHR, 16)
+                            .mul((int) (byte) (sc >>> s))
+                            .add(ib0.lanewise(VectorOperators.LSHL, 16).add(ib0).lanewise(VectorOperators.ASHR, 16)
+                                    .mul((int) (byte) (sc >>> (16 + s))));
+                    IntVector q1 = ia1.lanewise(VectorOperators.LSHL, 16).add(ia1).lanewise(VectorOperators.ASHR, 16)
+                            .mul((int) (byte) (sc >>> (32 + s)))
+                            .add(ib1.lanewise(VectorOperators.LSHL, 16).add(ib1).lanewise(VectorOperators.ASHR, 16)
+                                    .mul((int) (byte) (sc >>> (48 + s))));
+                    acc = acc.add(q0.add(q1));
                 }
             }
             sumf += d * acc.reduceLanes(VectorOperators.ADD);
